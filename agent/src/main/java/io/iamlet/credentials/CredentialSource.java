@@ -1,0 +1,24 @@
+package io.iamlet.credentials;
+
+import java.util.concurrent.CompletableFuture;
+
+/** Where credentials come from: one STS call per invocation, no caching (the cache decorates a source). */
+public interface CredentialSource {
+
+    /** Short name for logs and metric tags: {@code web-identity}, {@code assume-role}. */
+    String name();
+
+    /** What makes credentials interchangeable for this source: identities with equal keys share credentials. */
+    CacheKey keyFor(Identity identity);
+
+    /**
+     * Fetches fresh credentials. Completes exceptionally with {@code Failure.Denied} for irrecoverable STS errors
+     * (access denied, invalid or expired identity token: the cache evicts) or {@code Failure.Unavailable} for
+     * transient ones (throttling, 5xx, network: the cache keeps serving and retries).
+     */
+    CompletableFuture<Credentials> fetch(Identity identity);
+
+    /** Cache key. {@code podUid} is null unless the source's sessions carry per-pod tags. */
+    record CacheKey(String source, String roleArn, String namespace, String serviceAccount, String podUid) {
+    }
+}
