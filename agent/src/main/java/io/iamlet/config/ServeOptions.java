@@ -1,0 +1,162 @@
+package io.iamlet.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags of {@code iamlet serve}. Each has an environment twin ({@link EnvironmentDefaults}); list-valued
+ * flags take commas, so one environment variable can carry several values.
+ */
+public final class ServeOptions {
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "This node's name (downward API spec.nodeName). Only pods of this node are watched.")
+    String nodeName;
+
+    @Option(names = "--host-ip", paramLabel = "IP",
+            description = "This node's IP (downward API status.hostIP). Default address of the metrics listener.")
+    String hostIp;
+
+    @Option(names = "--container-listen", split = ",", paramLabel = "HOST:PORT",
+            defaultValue = "169.254.170.23:80,[fd00:ec2::23]:80",
+            description = "Listeners of the container endpoint (/v1/credentials). One that cannot bind is skipped "
+                    + "as long as another binds. Empty turns the endpoint off.")
+    List<String> containerListen = new ArrayList<>();
+
+    @Option(names = "--metadata-listen", split = ",", paramLabel = "HOST:PORT", defaultValue = "",
+            description = "Listeners of the instance-metadata emulation (kube2iam style), e.g. HOST_IP:8181, the "
+                    + "target of node-setup's DNAT rule. Empty (the default) turns the metadata path off.")
+    List<String> metadataListen = new ArrayList<>();
+
+    @Option(names = "--probe-listen", split = ",", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:2703",
+            description = "Listeners of /healthz and /readyz (keep them on loopback: out of pods' reach).")
+    List<String> probeListen = new ArrayList<>();
+
+    @Option(names = "--metrics-listen", split = ",", paramLabel = "HOST:PORT", defaultValue = "",
+            description = "Listeners of /metrics. Default: HOST_IP:9876 when --host-ip is set, else 127.0.0.1:9876.")
+    List<String> metricsListen = new ArrayList<>();
+
+    @Option(names = "--credential-source", paramLabel = "SOURCE", defaultValue = "web-identity",
+            description = "web-identity: AssumeRoleWithWebIdentity with the pod's own token (the node needs no IAM "
+                    + "permission). assume-role: the node's credentials call AssumeRole with per-pod session tags.")
+    String credentialSource;
+
+    @Option(names = "--audience", paramLabel = "AUD", defaultValue = "pods.eks.amazonaws.com",
+            description = "Audience a projected token must carry.")
+    String audience;
+
+    @Option(names = "--issuer", paramLabel = "URL", defaultValue = "",
+            description = "Expected token issuer. Default: the issuer the API server announces at "
+                    + "/.well-known/openid-configuration.")
+    String issuer;
+
+    @Option(names = "--role-annotation", paramLabel = "KEY", defaultValue = "eks.amazonaws.com/role-arn",
+            description = "Service-account annotation naming the role (container endpoint).")
+    String roleAnnotation;
+
+    @Option(names = "--pod-role-annotation", paramLabel = "KEY", defaultValue = "iam.amazonaws.com/role",
+            description = "Pod annotation naming the role (metadata path, kube2iam style).")
+    String podRoleAnnotation;
+
+    @Option(names = "--allowed-role-pattern", split = ",", paramLabel = "GLOB", defaultValue = "",
+            description = "Role ARNs iamlet will ever assume, as globs (* matches within the ARN), e.g. "
+                    + "arn:aws:iam::111122223333:role/app-*. Empty: any well-formed role ARN.")
+    List<String> allowedRolePatterns = new ArrayList<>();
+
+    @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "",
+            description = "Cluster name for the eks-cluster-name session tag (required with assume-role).")
+    String clusterName;
+
+    @Option(names = "--sts-endpoint", paramLabel = "URL", defaultValue = "",
+            description = "STS endpoint override. Default: the regional endpoint of AWS_REGION, or "
+                    + "AWS_ENDPOINT_URL_STS when set.")
+    String stsEndpoint;
+
+    @Option(names = "--session-duration", paramLabel = "DURATION", defaultValue = "1h",
+            converter = DurationConverter.class, description = "Lifetime asked of STS (15m to 12h).")
+    Duration sessionDuration;
+
+    @Option(names = "--refresh-fraction", paramLabel = "FRACTION", defaultValue = "0.8",
+            description = "Renew credentials once this fraction of their lifetime has passed...")
+    double refreshFraction;
+
+    @Option(names = "--refresh-min-remaining", paramLabel = "DURATION", defaultValue = "30m",
+            converter = DurationConverter.class,
+            description = "...or when this much lifetime is left, whichever comes first.")
+    Duration refreshMinRemaining;
+
+    @Option(names = "--unknown-ip-wait", paramLabel = "DURATION", defaultValue = "2s",
+            converter = DurationConverter.class,
+            description = "How long a request from an IP not yet indexed waits for the pod informer before 503.")
+    Duration unknownIpWait;
+
+    @Option(names = "--cache-max-identities", paramLabel = "N", defaultValue = "10000",
+            description = "Most identities whose credentials are cached at once.")
+    int cacheMaxIdentities;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "20s",
+            converter = DurationConverter.class,
+            description = "Longest graceful shutdown; keep it below the pod's terminationGracePeriodSeconds.")
+    Duration shutdownTimeout;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "json (one object per line) or text.")
+    String logFormat;
+
+    /** Validates and freezes the options. Throws IllegalArgumentException naming the bad setting. */
+    public AgentConfig toConfig() {
+        List<String> metrics = clean(metricsListen);
+        if (metrics.isEmpty()) {
+            metrics = List.of(blank(hostIp) ? "127.0.0.1:9876" : hostPort(hostIp, 9876));
+        }
+        return new AgentConfig(
+                nodeName,
+                blank(hostIp) ? null : hostIp.trim(),
+                clean(containerListen),
+                clean(metadataListen),
+                clean(probeListen),
+                metrics,
+                CredentialSourceKind.fromFlag(credentialSource),
+                audience,
+                blank(issuer) ? null : issuer.trim(),
+                roleAnnotation,
+                podRoleAnnotation,
+                clean(allowedRolePatterns),
+                blank(clusterName) ? null : clusterName.trim(),
+                blank(stsEndpoint) ? null : parseUri(stsEndpoint),
+                sessionDuration,
+                refreshFraction,
+                refreshMinRemaining,
+                unknownIpWait,
+                cacheMaxIdentities,
+                shutdownTimeout,
+                logFormat);
+    }
+
+    private static URI parseUri(String value) {
+        try {
+            URI uri = URI.create(value.trim());
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("--sts-endpoint must be an absolute URL, was '" + value + "'");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sts-endpoint must be an absolute URL, was '" + value + "'");
+        }
+    }
+
+    static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static List<String> clean(List<String> values) {
+        return values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

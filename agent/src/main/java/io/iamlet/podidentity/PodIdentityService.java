@@ -1,0 +1,89 @@
+package io.iamlet.podidentity;
+
+import io.iamlet.audit.AuditEvent;
+import io.iamlet.audit.AuditLog;
+import io.iamlet.credentials.CredentialProvider;
+import io.iamlet.credentials.Credentials;
+import io.iamlet.credentials.Identity;
+import io.iamlet.failure.Failure;
+import io.iamlet.identity.RoleResolver;
+import io.iamlet.identity.TokenClaims;
+import io.iamlet.identity.TokenVerifier;
+import io.iamlet.pods.PodIndex;
+import io.iamlet.pods.PodInfo;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The container endpoint's decision, from a projected token and a source address to credentials.
+ *
+ * <p>The order matters. The token is verified first (a cached result costs a hash), then the pod at the source
+ * address is found, then the two are <em>bound</em>: the token's pod uid, namespace and service account must be
+ * those of the pod the packet came from. A token copied out of one pod and replayed from another is refused, which
+ * is what makes a stolen token useless outside its pod. Only then is the service account's role looked up and
+ * credentials fetched. Every path ends in exactly one audit event.
+ */
+public final class PodIdentityService {
+
+    static final String ENDPOINT = "container";
+
+    private final TokenVerifier verifier;
+    private final PodIndex pods;
+    private final RoleResolver roles;
+    private final CredentialProvider credentials;
+    private final AuditLog audit;
+
+    public PodIdentityService(TokenVerifier verifier, PodIndex pods, RoleResolver roles,
+                              CredentialProvider credentials, AuditLog audit) {
+        this.verifier = verifier;
+        this.pods = pods;
+        this.roles = roles;
+        this.credentials = credentials;
+        this.audit = audit;
+    }
+
+    /** Credentials for the caller at {@code sourceIp} presenting {@code token}; fails with a {@link Failure}. */
+    public CompletableFuture<Credentials> credentialsFor(String sourceIp, String token) {
+        var trail = new Trail(AuditEvent.from(ENDPOINT, sourceIp));
+        return verifier.verify(token)
+                .thenCompose(claims -> pods.await(sourceIp).thenApply(pod -> bind(claims, pod, trail)))
+                .thenCompose(claims -> roles.roleArnFor(claims.namespace(), claims.serviceAccountName())
+                        .thenCompose(role -> {
+                            trail.event = trail.event.role(role);
+                            return credentials.get(new Identity(role, claims.namespace(),
+                                    claims.serviceAccountName(), claims.podName(), claims.podUid(),
+                                    new Identity.WebIdentityToken(token)));
+                        }))
+                .handle((served, error) -> {
+                    if (error != null) {
+                        Failure failure = Failure.find(error).orElse(null);
+                        audit.record(trail.event.denied(failure == null ? 500 : failure.status(),
+                                failure == null ? "internal_error" : failure.reason()));
+                        throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+                    }
+                    Credentials c = served.credentials();
+                    audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
+                    return c;
+                });
+    }
+
+    private static TokenClaims bind(TokenClaims claims, PodInfo pod, Trail trail) {
+        trail.event = trail.event.pod(pod.namespace(), pod.name(), pod.serviceAccount());
+        if (!pod.uid().equals(claims.podUid())
+                || !pod.namespace().equals(claims.namespace())
+                || !pod.serviceAccount().equals(claims.serviceAccountName())) {
+            throw new Failure.Denied("pod_mismatch",
+                    "the token was not issued to the pod at this source address");
+        }
+        return claims;
+    }
+
+    /** The audit event as far as the request got; written by one stage at a time, in order. */
+    private static final class Trail {
+        volatile AuditEvent event;
+
+        Trail(AuditEvent event) {
+            this.event = event;
+        }
+    }
+}
