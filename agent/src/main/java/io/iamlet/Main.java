@@ -1,7 +1,65 @@
 package io.iamlet;
 
-public final class Main {
+import io.iamlet.config.ConfigurationDoc;
+import io.iamlet.config.EnvironmentDefaults;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code iamlet}: the node-local AWS credential agent. Subcommands do the work. */
+@Command(name = "iamlet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Node-local AWS credential agent for Kubernetes.",
+        subcommands = {ServeCommand.class, DemoCommand.class, Main.ConfigurationDocCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.out.println("iamlet");
+        System.exit(run(args, System.getenv()));
+    }
+
+    static int run(String[] args, Map<String, String> environment) {
+        LogSetup.configure(args, environment);
+        return commandLine(environment).execute(args);
+    }
+
+    /** The whole command tree, with every option's environment twin read from {@code environment}. */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        return new CommandLine(new Main())
+                .setDefaultValueProvider(new EnvironmentDefaults(environment))
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof IllegalArgumentException) {
+                        // a setting failed validation: the message names it; a stack trace would only hide it
+                        cmd.getErr().println("iamlet: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                });
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Prints docs/configuration.md. */
+    @Command(name = "configuration-doc", hidden = true, description = "Print docs/configuration.md.")
+    static final class ConfigurationDocCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.print(ConfigurationDoc.render(commandLine(Map.of())));
+            return 0;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"iamlet " + (v == null ? "dev" : v)};
+        }
     }
 }

@@ -1,0 +1,103 @@
+package io.iamlet.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+class ServeOptionsTest {
+
+    @Command(name = "serve")
+    static final class Holder {
+        @Mixin
+        ServeOptions options;
+    }
+
+    private static AgentConfig parse(Map<String, String> env, String... args) {
+        var holder = new Holder();
+        new CommandLine(holder).setDefaultValueProvider(new EnvironmentDefaults(env)).parseArgs(args);
+        return holder.options.toConfig();
+    }
+
+    @Test
+    void defaultsMatchThePodIdentityAgent() {
+        AgentConfig c = parse(Map.of(), "--node-name", "n1");
+        assertThat(c.containerListen()).containsExactly("169.254.170.23:80", "[fd00:ec2::23]:80");
+        assertThat(c.metadataEnabled()).isFalse();
+        assertThat(c.probeListen()).containsExactly("127.0.0.1:2703");
+        assertThat(c.metricsListen()).containsExactly("127.0.0.1:9876");
+        assertThat(c.credentialSource()).isEqualTo(CredentialSourceKind.WEB_IDENTITY);
+        assertThat(c.audience()).isEqualTo("pods.eks.amazonaws.com");
+        assertThat(c.roleAnnotation()).isEqualTo("eks.amazonaws.com/role-arn");
+        assertThat(c.sessionDuration()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.refreshFraction()).isEqualTo(0.8);
+        assertThat(c.refreshMinRemaining()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.unknownIpWait()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void everyFlagIsReadFromItsEnvironmentTwin() {
+        AgentConfig c = parse(Map.of(
+                "IAMLET_NODE_NAME", "node-a",
+                "IAMLET_HOST_IP", "10.0.0.5",
+                "IAMLET_CONTAINER_LISTEN", "127.0.0.1:8080, [::1]:8080",
+                "IAMLET_SESSION_DURATION", "2h",
+                "IAMLET_ALLOWED_ROLE_PATTERN", "arn:aws:iam::111122223333:role/a-*,arn:aws:iam::111122223333:role/b"));
+        assertThat(c.nodeName()).isEqualTo("node-a");
+        assertThat(c.containerListen()).containsExactly("127.0.0.1:8080", "[::1]:8080");
+        assertThat(c.metricsListen()).as("metrics default to the host IP").containsExactly("10.0.0.5:9876");
+        assertThat(c.sessionDuration()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.allowedRolePatterns()).hasSize(2);
+    }
+
+    @Test
+    void aFlagBeatsItsEnvironmentTwin() {
+        AgentConfig c = parse(Map.of("IAMLET_NODE_NAME", "from-env", "IAMLET_AUDIENCE", "env-aud"),
+                "--node-name", "from-flag");
+        assertThat(c.nodeName()).isEqualTo("from-flag");
+        assertThat(c.audience()).isEqualTo("env-aud");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--refresh-fraction=1.5            | --refresh-fraction must be in (0,1], was 1.5",
+            "--session-duration=5m             | --session-duration must be between 15m and 12h",
+            "--unknown-ip-wait=1m              | --unknown-ip-wait must be between 0 and 10s",
+            "--credential-source=magic         | --credential-source must be web-identity or assume-role",
+            "--credential-source=assume-role   | --cluster-name is required with --credential-source=assume-role",
+            "--cache-max-identities=0          | --cache-max-identities must be at least 1",
+            "--log-format=xml                  | --log-format must be json or text",
+            "--sts-endpoint=not a url          | --sts-endpoint must be an absolute URL",
+            "--refresh-min-remaining=2h        | --refresh-min-remaining must be at least 0 and shorter than",
+    })
+    void badSettingsFailAtStartNamingTheSetting(String arg, String message) {
+        assertThatThrownBy(() -> parse(Map.of(), "--node-name", "n", arg))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void nodeNameIsRequired() {
+        assertThatThrownBy(() -> parse(Map.of()))
+                .hasMessageContaining("--node-name is required");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"500ms,PT0.5S", "2s,PT2S", "30m,PT30M", "1h30m,PT1H30M", "PT1H,PT1H", "pt15m,PT15M"})
+    void durationsReadLikeOperatorsWriteThem(String text, String iso) {
+        assertThat(DurationConverter.parse(text)).isEqualTo(Duration.parse(iso));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1x", "h", "-5s", "1.5h", "''"})
+    void nonsenseDurationsAreRefused(String text) {
+        assertThatThrownBy(() -> DurationConverter.parse(text)).hasMessageContaining("is not a duration");
+    }
+}
