@@ -3,14 +3,20 @@ package io.iamlet.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The real set-up and teardown, run by the real {@link ProcessCommandRunner} inside network namespaces this test
@@ -30,7 +36,7 @@ class NodeNamespaceIT {
             + "-m comment --comment iamlet -j DNAT --to-destination 10.200.0.1:8181";
     static final String FOREIGN = "-A PREROUTING -p tcp -m tcp --dport 9999 -j DNAT --to-destination 10.200.0.1:9";
 
-    static Tools tools;
+    Tools tools;
     final ProcessCommandRunner host = new ProcessCommandRunner(List.of(), Duration.ofSeconds(30));
     final List<String> namespaces = new ArrayList<>();
     String node;
@@ -38,14 +44,14 @@ class NodeNamespaceIT {
     ProcessCommandRunner inNode;
 
     @BeforeAll
-    static void requirements() {
+    static void enabled() {
         assumeFalse("false".equals(System.getProperty(ENABLED)), "network namespace tests disabled by -D" + ENABLED + "=false");
-        tools = Tools.discover();
-        tools.requireIptables();
     }
 
     @BeforeEach
     void nodeAndPodNamespaces() {
+        tools = Tools.discover();
+        tools.requireIptables();
         String name = "iamlet-test-" + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
         node = createNamespace(name);
         pod = createNamespace(name + "-pod");
@@ -61,7 +67,23 @@ class NodeNamespaceIT {
     @AfterEach
     void deleteNamespaces() {
         // Deleting a namespace destroys its links and its iptables rules with it.
-        namespaces.forEach(ns -> host.run(List.of(tools.ip(), "netns", "del", ns)));
+        namespaces.forEach(ns -> host.run(List.of("ip", "netns", "del", ns)));
+    }
+
+    /** The nf_tables and legacy backends present beside the discovered iptables (nodes run either). */
+    static Stream<String> backends() {
+        Path dir = Path.of(Tools.discover().requireIptables()).getParent();
+        List<String> present = Stream.of("iptables-nft", "iptables-legacy")
+                .filter(name -> Files.isExecutable(dir.resolve(name)) && Files.isExecutable(dir.resolve(name + "-restore")))
+                .toList();
+        assertThat(present).as("iptables-nft or iptables-legacy beside iptables").isNotEmpty();
+        return present.stream();
+    }
+
+    void useBackend(String name) {
+        Path dir = Path.of(tools.requireIptables()).getParent();
+        tools = new Tools(tools.ip(), Optional.of(dir.resolve(name).toString()),
+                Optional.of(dir.resolve(name + "-restore").toString()));
     }
 
     NodeSetupResult setUp(int metadataPort) {
@@ -73,14 +95,18 @@ class NodeNamespaceIT {
         return new NodeTeardown(inNode, tools).apply("iamlet0");
     }
 
-    @Test
-    void setupTwiceGivesABoundableLinkAndExactlyOneRedirect() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void setupTwiceGivesABoundableLinkAndExactlyOneRedirect(String backend) {
+        useBackend(backend);
         NodeSetupResult first = setUp(8181);
         NodeSetupResult second = setUp(8181);
 
         assertThat(first.linkType()).isIn("dummy", "bridge");
         assertThat(first.redirectChanged()).isTrue();
-        assertThat(second).isEqualTo(new NodeSetupResult("existing", List.of(), false, List.of()));
+        assertThat(second.linkType()).isEqualTo("existing");
+        assertThat(second.addressesAdded()).isEmpty();
+        assertThat(second.redirectChanged()).isFalse();
         assertThat(must(tools.ip(), "-n", node, "-o", "link", "show", "dev", "iamlet0")).contains(",UP");
         String addresses = must(tools.ip(), "-n", node, "-o", "addr", "show", "dev", "iamlet0");
         assertThat(addresses).containsOnlyOnce("inet 169.254.170.23/32");
@@ -95,8 +121,10 @@ class NodeNamespaceIT {
         assertThat(natRules()).containsOnlyOnce(JUMP).containsOnlyOnce(DNAT);
     }
 
-    @Test
-    void podConnectionToInstanceMetadataIsRefusedByTheNodeWhileNothingListens() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void podConnectionToInstanceMetadataIsRefusedByTheNodeWhileNothingListens(String backend) {
+        useBackend(backend);
         assertNodeHasNoRouteOut();
         assertThat(connectFromPod("169.254.169.254", 80, 1))
                 .as("without the redirect the packet is dropped in the node namespace (control)")
@@ -112,8 +140,10 @@ class NodeNamespaceIT {
         assertThat(connectFromPod("169.254.170.23", 80, 10)).contains("Connection refused");
     }
 
-    @Test
-    void teardownRemovesExactlyOursAndCanRunTwice() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void teardownRemovesExactlyOursAndCanRunTwice(String backend) {
+        useBackend(backend);
         mustIn(node, tools.requireIptables(), "-w", "5", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "9999",
                 "-j", "DNAT", "--to-destination", NODE_IP + ":9");
         setUp(8181);
