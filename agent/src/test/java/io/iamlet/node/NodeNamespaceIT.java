@@ -1,0 +1,223 @@
+package io.iamlet.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real set-up and teardown, run by the real {@link ProcessCommandRunner} inside network namespaces this test
+ * creates: a "node" namespace and a "pod" namespace joined by a veth pair (node side {@code eniit0}, matched by
+ * the {@code eni+} pattern; 10.200.0.1/30 and 10.200.0.2/30, which exist only in these namespaces). The node
+ * namespace has no route out: nothing here can reach a real network, let alone a real 169.254.169.254.
+ *
+ * <p>Needs root, {@code ip}, {@code iptables} and {@code bash}. When a namespace cannot be created the tests
+ * FAIL; to skip them on purpose (a machine without root) pass {@code -Diamlet.netns.tests=false}.
+ */
+class NodeNamespaceIT {
+
+    static final String ENABLED = "iamlet.netns.tests";
+    static final String NODE_IP = "10.200.0.1";
+    static final String JUMP = MetadataRedirect.JUMP;
+    static final String DNAT = "-A IAMLET-PREROUTING -d 169.254.169.254/32 -i eni+ -p tcp -m tcp --dport 80 "
+            + "-m comment --comment iamlet -j DNAT --to-destination 10.200.0.1:8181";
+    static final String FOREIGN = "-A PREROUTING -p tcp -m tcp --dport 9999 -j DNAT --to-destination 10.200.0.1:9";
+
+    Tools tools;
+    final ProcessCommandRunner host = new ProcessCommandRunner(List.of(), Duration.ofSeconds(30));
+    final List<String> namespaces = new ArrayList<>();
+    String node;
+    String pod;
+    ProcessCommandRunner inNode;
+
+    @BeforeAll
+    static void enabled() {
+        assumeFalse("false".equals(System.getProperty(ENABLED)), "network namespace tests disabled by -D" + ENABLED + "=false");
+    }
+
+    @BeforeEach
+    void nodeAndPodNamespaces() {
+        tools = Tools.discover();
+        tools.requireIptables();
+        String name = "iamlet-test-" + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
+        node = createNamespace(name);
+        pod = createNamespace(name + "-pod");
+        inNode = new ProcessCommandRunner(List.of(tools.ip(), "netns", "exec", node), Duration.ofSeconds(30));
+        must(tools.ip(), "-n", node, "link", "add", "eniit0", "type", "veth", "peer", "name", "eth0", "netns", pod);
+        must(tools.ip(), "-n", node, "addr", "add", NODE_IP + "/30", "dev", "eniit0");
+        must(tools.ip(), "-n", pod, "addr", "add", "10.200.0.2/30", "dev", "eth0");
+        must(tools.ip(), "-n", node, "link", "set", "eniit0", "up");
+        must(tools.ip(), "-n", pod, "link", "set", "eth0", "up");
+        must(tools.ip(), "-n", pod, "route", "add", "default", "via", NODE_IP);
+    }
+
+    @AfterEach
+    void deleteNamespaces() {
+        // Deleting a namespace destroys its links and its iptables rules with it.
+        namespaces.forEach(ns -> host.run(List.of("ip", "netns", "del", ns)));
+    }
+
+    /** The nf_tables and legacy backends present beside the discovered iptables (nodes run either). */
+    static Stream<String> backends() {
+        Path dir = Path.of(Tools.discover().requireIptables()).getParent();
+        List<String> present = Stream.of("iptables-nft", "iptables-legacy")
+                .filter(name -> Files.isExecutable(dir.resolve(name)) && Files.isExecutable(dir.resolve(name + "-restore")))
+                .toList();
+        assertThat(present).as("iptables-nft or iptables-legacy beside iptables").isNotEmpty();
+        return present.stream();
+    }
+
+    void useBackend(String name) {
+        Path dir = Path.of(tools.requireIptables()).getParent();
+        tools = new Tools(tools.ip(), Optional.of(dir.resolve(name).toString()),
+                Optional.of(dir.resolve(name + "-restore").toString()));
+    }
+
+    NodeSetupResult setUp(int metadataPort) {
+        return new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
+                NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES, List.of("eni+"), NODE_IP, metadataPort));
+    }
+
+    boolean tearDown() {
+        return new NodeTeardown(inNode, tools).apply("iamlet0");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void setupTwiceGivesABoundableLinkAndExactlyOneRedirect(String backend) {
+        useBackend(backend);
+        NodeSetupResult first = setUp(8181);
+        NodeSetupResult second = setUp(8181);
+
+        assertThat(first.linkType()).isIn("dummy", "bridge");
+        assertThat(first.redirectChanged()).isTrue();
+        assertThat(second.linkType()).isEqualTo("existing");
+        assertThat(second.addressesAdded()).isEmpty();
+        assertThat(second.redirectChanged()).isFalse();
+        assertThat(must(tools.ip(), "-n", node, "-o", "link", "show", "dev", "iamlet0")).contains(",UP");
+        String addresses = must(tools.ip(), "-n", node, "-o", "addr", "show", "dev", "iamlet0");
+        assertThat(addresses).containsOnlyOnce("inet 169.254.170.23/32");
+        if (nodeHasIpv6()) {
+            assertThat(addresses.lines().filter(l -> l.contains("inet6 fd00:ec2::23/128")))
+                    .as("the IPv6 container address is usable, not stuck in duplicate address detection")
+                    .singleElement().asString().doesNotContain("tentative");
+            assertThat(first.warnings()).isEmpty();
+        }
+        // The node delivers the container endpoint locally, whatever link holds it.
+        assertThat(must(tools.ip(), "-n", node, "route", "get", "169.254.170.23")).startsWith("local 169.254.170.23");
+        assertThat(natRules()).containsOnlyOnce(JUMP).containsOnlyOnce(DNAT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void podConnectionToInstanceMetadataIsRefusedByTheNodeWhileNothingListens(String backend) {
+        useBackend(backend);
+        assertNodeHasNoRouteOut();
+        assertThat(connectFromPod("169.254.169.254", 80, 1))
+                .as("without the redirect the packet is dropped in the node namespace (control)")
+                .doesNotContain("Connection refused");
+
+        setUp(8181);
+
+        long start = System.nanoTime();
+        String refused = connectFromPod("169.254.169.254", 80, 10);
+        assertThat(refused).contains("Connection refused");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // Pods reach the container-endpoint address through the node as well (refused: no agent here).
+        assertThat(connectFromPod("169.254.170.23", 80, 10)).contains("Connection refused");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void teardownRemovesExactlyOursAndCanRunTwice(String backend) {
+        useBackend(backend);
+        mustIn(node, tools.requireIptables(), "-w", "5", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "9999",
+                "-j", "DNAT", "--to-destination", NODE_IP + ":9");
+        setUp(8181);
+
+        assertThat(tearDown()).isTrue();
+
+        assertThat(natRules()).contains(FOREIGN).noneMatch(rule -> rule.toLowerCase().contains("iamlet"));
+        CommandRunner.Result link = host.run(List.of(tools.ip(), "-n", node, "link", "show", "dev", "iamlet0"));
+        assertThat(link.stderr()).contains("does not exist");
+        assertThat(connectFromPod("169.254.169.254", 80, 1)).doesNotContain("Connection refused");
+        assertThat(tearDown()).isFalse();
+    }
+
+    @Test
+    void nodeWithoutIpv6GetsTheIpv4AddressAndAWarning() {
+        mustIn(node, "/bin/sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; "
+                + "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6");
+
+        NodeSetupResult result = setUp(8181);
+
+        assertThat(result.warnings()).singleElement().asString().contains("fd00:ec2::23/128");
+        assertThat(must(tools.ip(), "-n", node, "-o", "addr", "show", "dev", "iamlet0"))
+                .contains("inet 169.254.170.23/32").doesNotContain("fd00:ec2::23");
+        assertThat(natRules()).containsOnlyOnce(DNAT);
+    }
+
+    private String createNamespace(String name) {
+        CommandRunner.Result result = host.run(List.of(tools.ip(), "netns", "add", name));
+        if (!result.ok()) {
+            throw new AssertionError("cannot create network namespace " + name + " (these tests need root): "
+                    + result.stderr().strip() + "; pass -D" + ENABLED + "=false to skip them deliberately");
+        }
+        namespaces.add(name);
+        must(tools.ip(), "-n", name, "link", "set", "lo", "up");
+        return name;
+    }
+
+    private void assertNodeHasNoRouteOut() {
+        assertThat(must(tools.ip(), "-n", node, "-4", "route", "show", "table", "all").lines()
+                .filter(l -> !l.startsWith("local ") && !l.startsWith("broadcast ")))
+                .as("the node namespace's only IPv4 route is the veth /30")
+                .containsExactly("10.200.0.0/30 dev eniit0 proto kernel scope link src 10.200.0.1 ");
+        assertThat(must(tools.ip(), "-n", node, "-6", "route", "show", "default")).isBlank();
+    }
+
+    /** Standard error of a TCP connect from the pod namespace (empty when it connected). */
+    private String connectFromPod(String address, int port, int timeoutSeconds) {
+        return host.run(List.of(tools.ip(), "netns", "exec", pod, "timeout", Integer.toString(timeoutSeconds),
+                "/bin/bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port)).stderr();
+    }
+
+    private boolean nodeHasIpv6() {
+        CommandRunner.Result r = inNode.run(List.of("/bin/cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6"));
+        return r.ok() && r.stdout().strip().equals("0");
+    }
+
+    private List<String> natRules() {
+        return mustIn(node, tools.requireIptables(), "-w", "5", "-t", "nat", "-S").lines().toList();
+    }
+
+    /** Runs a command on the host (the test's own namespace) and returns its standard output. */
+    private String must(String... argv) {
+        return succeed(host, List.of(argv));
+    }
+
+    /** Runs a command inside {@code namespace} and returns its standard output. */
+    private String mustIn(String namespace, String... argv) {
+        return succeed(new ProcessCommandRunner(List.of(tools.ip(), "netns", "exec", namespace), Duration.ofSeconds(30)),
+                List.of(argv));
+    }
+
+    private static String succeed(CommandRunner runner, List<String> argv) {
+        CommandRunner.Result result = runner.run(argv);
+        assertThat(result.exitCode()).as("%s: %s", argv, result.stderr()).isZero();
+        return result.stdout();
+    }
+}
