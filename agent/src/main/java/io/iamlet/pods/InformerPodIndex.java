@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.iamlet.failure.Failure;
 import io.micrometer.core.instrument.Counter;
@@ -192,6 +193,11 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
 
     int waiting() {
         return waiters.pending();
+    }
+
+    /** The informer's handler, for tests that feed events without an API server. */
+    ResourceEventHandler<Pod> handler() {
+        return events;
     }
 
     private static Optional<String> normalised(String ip) {

@@ -123,7 +123,7 @@ class IpClaimsTest {
     }
 
     @Test
-    void removingPodThatLostItsIpHandsNothingBack() {
+    void removingWinnerHandsIpBackToRemainingClaim() {
         PodInfo old = pod("old", T0, true, "10.0.0.7");
         PodInfo young = pod("new", T0.plusSeconds(1), false, "10.0.0.7");
         claims.put(old);
