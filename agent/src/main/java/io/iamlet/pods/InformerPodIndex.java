@@ -185,7 +185,11 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
         return current != null && !stopped && current.isWatching();
     }
 
-    /** Listeners added before {@link #start()} see every pod; later ones only later changes. */
+    /**
+     * {@code added} fires once when a pod becomes indexable (on this node, not host-network, not finished, with an
+     * IP), {@code removed} once when it stops being (deleted, finished); changes in between are not reported.
+     * Listeners added before {@link #start()} see every pod; later ones only later changes.
+     */
     @Override
     public void addListener(PodListener listener) {
         events.addListener(listener);

@@ -10,7 +10,9 @@ import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,17 +24,26 @@ class InformerPodIndexTest {
     private static final Duration WAIT = Duration.ofSeconds(2);
 
     // Never contacted: the informer is not started in these tests.
-    private final KubernetesClient client = new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:1/").build()).build();
+    private static KubernetesClient client;
     private final ManualScheduler scheduler = new ManualScheduler();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InformerPodIndex index =
             new InformerPodIndex(client, PodSelector.node(TestPods.NODE), WAIT, scheduler, registry);
 
-    @AfterEach
-    void close() {
-        index.stop();
+    @BeforeAll
+    static void client() {
+        client = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:1/").build()).build();
+    }
+
+    @AfterAll
+    static void closeClient() {
         client.close();
+    }
+
+    @AfterEach
+    void stop() {
+        index.stop();
     }
 
     private void add(Pod pod) {
