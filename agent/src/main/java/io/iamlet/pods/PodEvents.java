@@ -1,0 +1,122 @@
+package io.iamlet.pods;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+/**
+ * Applies informer events to the {@link IpClaims}, then tells the waiters and listeners.
+ *
+ * <p>Every event is reduced to "this uid's latest snapshot is X" or "this uid is gone", which the claims apply
+ * idempotently, so the informer's replays are harmless: a resync delivers {@code onUpdate(p, p)}, a relist after a
+ * lost watch delivers adds or updates for pods still there and {@code onDelete(p, true)} for pods that vanished.
+ * The informer caches by namespace/name, so a pod deleted and recreated under the same name while the watch was
+ * down arrives as one update whose uid changed: the old uid is removed first.
+ *
+ * <p>Order of effects for each event: claims first, then waiters for every IP that now has a winner, then
+ * listeners. An exception in a listener is logged and does not stop the others or the index.
+ */
+final class PodEvents implements ResourceEventHandler<Pod> {
+
+    private static final Logger log = LoggerFactory.getLogger(PodEvents.class);
+
+    private final PodReader reader;
+    private final IpClaims claims;
+    private final Waiters waiters;
+    private final List<PodIndex.PodListener> listeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+
+    PodEvents(PodReader reader, IpClaims claims, Waiters waiters) {
+        this.reader = reader;
+        this.claims = claims;
+        this.waiters = waiters;
+    }
+
+    void addListener(PodIndex.PodListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Completes once the handler has seen the informer's first full list. */
+    CompletableFuture<Void> firstSync() {
+        return firstSync;
+    }
+
+    boolean synced() {
+        return firstSync.isDone() && !firstSync.isCompletedExceptionally();
+    }
+
+    @Override
+    public void onAdd(Pod pod) {
+        apply(pod);
+    }
+
+    @Override
+    public void onUpdate(Pod before, Pod pod) {
+        String oldUid = uid(before);
+        if (oldUid != null && !oldUid.equals(uid(pod))) {
+            publish(claims.remove(oldUid));
+        }
+        apply(pod);
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean finalStateUnknown) {
+        String uid = uid(pod);
+        if (uid != null) {
+            publish(claims.remove(uid));
+        }
+    }
+
+    /** Called by the informer after each full list (the first one and every relist), after the list's events. */
+    @Override
+    public void onList(String resourceVersion, boolean remainedEmpty) {
+        if (firstSync.complete(null)) {
+            log.info("pod index synced", kv("pods", claims.size()), kv("resourceVersion", resourceVersion));
+        }
+    }
+
+    private void apply(Pod pod) {
+        String uid = uid(pod);
+        if (uid == null) {
+            return;
+        }
+        publish(reader.read(pod).map(claims::put).orElseGet(() -> claims.remove(uid)));
+    }
+
+    private void publish(IpClaims.Change change) {
+        change.winners().forEach(waiters::complete);
+        for (PodInfo pod : change.added()) {
+            log.debug("pod indexed", kv("pod", pod.ref()), kv("uid", pod.uid()), kv("ips", pod.ips()));
+            notify(pod, true);
+        }
+        for (PodInfo pod : change.removed()) {
+            log.debug("pod unindexed", kv("pod", pod.ref()), kv("uid", pod.uid()));
+            notify(pod, false);
+        }
+    }
+
+    private void notify(PodInfo pod, boolean added) {
+        for (PodIndex.PodListener listener : listeners) {
+            try {
+                if (added) {
+                    listener.added(pod);
+                } else {
+                    listener.removed(pod);
+                }
+            } catch (RuntimeException e) {
+                log.warn("pod listener failed", kv("pod", pod.ref()), e);
+            }
+        }
+    }
+
+    private static String uid(Pod pod) {
+        return pod == null || pod.getMetadata() == null ? null : pod.getMetadata().getUid();
+    }
+}

@@ -1,0 +1,159 @@
+package io.iamlet.pods;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.iamlet.failure.Failure;
+import io.iamlet.testing.TestPods;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The informer handler fed directly with the events an informer can deliver, in the orders it can deliver them. */
+class PodEventsTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final IpClaims claims = new IpClaims();
+    private final Waiters waiters = new Waiters(new ManualScheduler());
+    private final PodEvents events = new PodEvents(new PodReader(TestPods.NODE), claims, waiters);
+    private final List<String> heard = new ArrayList<>();
+
+    PodEventsTest() {
+        events.addListener(new PodIndex.PodListener() {
+            @Override
+            public void added(PodInfo pod) {
+                heard.add("added " + pod.name());
+            }
+
+            @Override
+            public void removed(PodInfo pod) {
+                heard.add("removed " + pod.name());
+            }
+        });
+    }
+
+    private static Pod web(String... ips) {
+        return TestPods.pod("web").uid("u-web").ips(ips).build();
+    }
+
+    @Test
+    void podGettingItsIpLaterIsAddedThen() {
+        events.onAdd(web());
+        assertThat(heard).isEmpty();
+
+        events.onUpdate(web(), web("10.0.0.7"));
+
+        assertThat(heard).containsExactly("added web");
+        assertThat(claims.at("10.0.0.7")).map(PodInfo::uid).contains("u-web");
+    }
+
+    @Test
+    void resyncAndRelistOfUnchangedPodTellNobody() {
+        Pod pod = web("10.0.0.7");
+        events.onAdd(pod);
+
+        events.onUpdate(pod, pod);
+        events.onAdd(pod);
+
+        assertThat(heard).containsExactly("added web");
+        assertThat(claims.at("10.0.0.7")).isPresent();
+    }
+
+    @Test
+    void finishedPodIsRemovedOnceAndItsDeleteIsQuiet() {
+        events.onAdd(web("10.0.0.7"));
+        Pod done = TestPods.pod("web").uid("u-web").ips("10.0.0.7").phase("Succeeded").build();
+
+        events.onUpdate(web("10.0.0.7"), done);
+        events.onDelete(done, false);
+
+        assertThat(heard).containsExactly("added web", "removed web");
+        assertThat(claims.at("10.0.0.7")).isEmpty();
+    }
+
+    @Test
+    void podRecreatedUnderSameNameReplacesOldUid() {
+        // A StatefulSet pod deleted and recreated while the watch was down: the relist sees one update.
+        Pod before = TestPods.pod("db-0").uid("u-old").ips("10.0.0.7").build();
+        Pod after = TestPods.pod("db-0").uid("u-new").ips("10.0.0.9").build();
+        events.onAdd(before);
+
+        events.onUpdate(before, after);
+
+        assertThat(claims.at("10.0.0.7")).isEmpty();
+        assertThat(claims.at("10.0.0.9")).map(PodInfo::uid).contains("u-new");
+        assertThat(heard).containsExactly("added db-0", "removed db-0", "added db-0");
+    }
+
+    @Test
+    void lateDeleteOfOldPodKeepsNewPodOnReusedIp() {
+        Pod old = TestPods.pod("old").uid("u-old").ips("10.0.0.7").created(T0).build();
+        Pod oldTerminating = TestPods.pod("old").uid("u-old").ips("10.0.0.7").created(T0).terminating(T0).build();
+        Pod young = TestPods.pod("new").uid("u-new").ips("10.0.0.7").created(T0.plusSeconds(30)).build();
+        events.onAdd(old);
+        events.onUpdate(old, oldTerminating);
+        events.onAdd(young);
+
+        events.onDelete(oldTerminating, true); // relist: final state unknown
+
+        assertThat(claims.at("10.0.0.7")).map(PodInfo::uid).contains("u-new");
+    }
+
+    @Test
+    void waiterIsCompletedWhenIpGetsIndexed() {
+        CompletableFuture<PodInfo> waiter = waiters.register(PodIndex.normalise("fd00::7"), Duration.ofSeconds(2),
+                () -> new Failure.NotYetKnown("pod_unknown", "not yet"));
+
+        events.onAdd(web("10.0.0.7", "fd00:0::7"));
+
+        assertThat(waiter).isCompleted();
+        assertThat(waiter.join().uid()).isEqualTo("u-web");
+        assertThat(waiters.pending()).isZero();
+    }
+
+    @Test
+    void failingListenerDoesNotStopOthersNorTheIndex() {
+        List<String> second = new ArrayList<>();
+        events.addListener(new PodIndex.PodListener() {
+            @Override
+            public void added(PodInfo pod) {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public void removed(PodInfo pod) {
+            }
+        });
+        events.addListener(new PodIndex.PodListener() {
+            @Override
+            public void added(PodInfo pod) {
+                second.add(pod.name());
+            }
+
+            @Override
+            public void removed(PodInfo pod) {
+            }
+        });
+
+        events.onAdd(web("10.0.0.7"));
+
+        assertThat(second).containsExactly("web");
+        assertThat(claims.at("10.0.0.7")).isPresent();
+    }
+
+    @Test
+    void syncedOnlyAfterFirstList() {
+        assertThat(events.synced()).isFalse();
+        events.onAdd(web("10.0.0.7"));
+        assertThat(events.synced()).isFalse();
+
+        events.onList("42", false);
+
+        assertThat(events.synced()).isTrue();
+        assertThat(events.firstSync()).isCompleted();
+    }
+}
