@@ -33,8 +33,11 @@ public interface PodIndex {
         void removed(PodInfo pod);
     }
 
-    /** Canonical text form of an IP address literal (IPv6 compressed, no zone), so lookups match. */
+    /**
+     * Canonical text form of an IP address literal (RFC 5952: IPv6 compressed; IPv4-mapped IPv6 becomes IPv4), so
+     * lookups match and logs read as operators write addresses.
+     */
     static String normalise(String ip) {
-        return InetAddress.ofLiteral(ip).getHostAddress();
+        return io.netty.util.NetUtil.toAddressString(InetAddress.ofLiteral(ip));
     }
 }
