@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 
 /** Key loading, refresh, rate limiting, caching and unavailability of {@link JwksTokenVerifier}. */
@@ -149,6 +152,36 @@ class JwksKeyRefreshTest {
         assertThat(keySource.loads()).isEqualTo(2);
         assertThat(verifier.ready()).isTrue();
         assertThat(verifier.verify(tokens.builder().namespace("other").sign())).isCompleted();
+    }
+
+    @Test
+    void startLoadsKeysAtOnceAndSchedulesMaintenance() {
+        var scheduler = new ScheduledThreadPoolExecutor(1);
+        try (var verifier = verifier(Runnable::run)) {
+            CompletableFuture<Void> started = verifier.start(scheduler, Duration.ofMinutes(1));
+
+            assertThat(started).isCompleted();
+            assertThat(verifier.ready()).isTrue();
+            assertThat(keySource.loads()).isEqualTo(1);
+            assertThat(scheduler.getQueue()).hasSize(1);
+            verifier.close();
+            assertThat(scheduler.getQueue()).allMatch(task -> ((Future<?>) task).isCancelled());
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
+    void startReportsAFailedFirstLoad() {
+        keySource.goUnreachable();
+        var scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (var verifier = verifier(Runnable::run)) {
+            assertThat(failureOf(verifier.start(scheduler, Duration.ofMinutes(1))).reason())
+                    .isEqualTo("jwks_unavailable");
+            assertThat(verifier.ready()).isFalse();
+        } finally {
+            scheduler.shutdownNow();
+        }
     }
 
     @Test

@@ -6,9 +6,11 @@ import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSAEncrypter;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.SignedJWT;
 import io.iamlet.failure.Failure;
 import io.iamlet.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -179,6 +181,14 @@ class JwksTokenVerifierTest {
                 .isEqualTo(1);
         assertThat(registry.get("iamlet.token.verifications").tag("reason", "cache_hit").counter().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void theHs256ForgeryWouldFoolAVerifierThatTrustsTheHeaderAlgorithm() throws Exception {
+        var forged = SignedJWT.parse(tokens.builder().hs256WithPublicKey());
+
+        assertThat(forged.verify(new MACVerifier(TestTokens.publicKeyPem(tokens.rsaKey())))).isTrue();
+        assertThat(failureOf(verifier.verify(forged.serialize())).reason()).isEqualTo("alg_not_allowed");
     }
 
     static Failure failureOf(CompletableFuture<?> future) {

@@ -187,7 +187,7 @@ public final class TestTokens {
     }
 
     /** PEM text of the public key: what a careless verifier would use as an HMAC secret. */
-    static byte[] publicKeyPem(RSAKey key) {
+    public static byte[] publicKeyPem(RSAKey key) {
         try {
             String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                     .encodeToString(key.toRSAPublicKey().getEncoded());
