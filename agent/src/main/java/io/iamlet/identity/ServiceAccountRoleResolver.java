@@ -1,0 +1,180 @@
+package io.iamlet.identity;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.iamlet.failure.Failure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the role ARN from a service account's annotation ({@code --role-annotation}).
+ *
+ * <p>Service accounts are fetched one by one, on first use, and cached (refreshed in the background after
+ * {@code refreshAfter}, dropped after {@code expireAfterUnused} without use): the cost follows the service accounts
+ * used by pods on this node, not the size of the cluster, and no cluster-wide watch is needed. A refresh that fails
+ * keeps serving the last answer; a first lookup that fails is not cached. The ARN is validated and matched against
+ * the allow-list on every call, so the cache holds only what the API server said.
+ */
+public final class ServiceAccountRoleResolver implements RoleResolver {
+
+    /** Kubernetes object names: DNS subdomains. Names come from verified tokens; this is a second fence. */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    /**
+     * @param annotationKey       annotation holding the role ARN ({@code --role-annotation})
+     * @param refreshAfter        age after which a used entry is re-read in the background
+     * @param expireAfterUnused   entries unused this long are dropped
+     * @param maxServiceAccounts  bound of the cache
+     */
+    public record Settings(String annotationKey, Duration refreshAfter, Duration expireAfterUnused,
+                           long maxServiceAccounts) {
+        public Settings {
+            if (annotationKey == null || annotationKey.isBlank()) {
+                throw new IllegalArgumentException("--role-annotation must not be empty");
+            }
+            if (refreshAfter.isNegative() || refreshAfter.isZero()
+                    || expireAfterUnused.compareTo(refreshAfter) <= 0) {
+                throw new IllegalArgumentException("service-account cache: refresh must be positive and shorter"
+                        + " than expiry, were " + refreshAfter + " and " + expireAfterUnused);
+            }
+            if (maxServiceAccounts < 1) {
+                throw new IllegalArgumentException("service-account cache size must be positive");
+            }
+        }
+
+        /** {@code eks.amazonaws.com/role-arn}, refresh after 1 min, drop after 10 min unused, 10 000 entries. */
+        public static Settings defaults() {
+            return new Settings("eks.amazonaws.com/role-arn", Duration.ofMinutes(1), Duration.ofMinutes(10), 10_000);
+        }
+
+        public Settings withAnnotationKey(String key) {
+            return new Settings(key, refreshAfter, expireAfterUnused, maxServiceAccounts);
+        }
+    }
+
+    private record Key(String namespace, String name) {
+    }
+
+    /** What the API server said: whether the service account exists, and its annotation (null if absent). */
+    private record Lookup(boolean exists, String annotation) {
+    }
+
+    private final KubernetesClient client;
+    private final Settings settings;
+    private final RoleArnAllowList allowList;
+    private final MeterRegistry registry;
+    private final AsyncLoadingCache<Key, Lookup> lookups;
+
+    /**
+     * @param client   the agent's API client (needs {@code get} on {@code serviceaccounts})
+     * @param executor runs the blocking fabric8 calls and Caffeine's refreshes
+     * @param ticker   Caffeine's time source (fake in tests)
+     */
+    public ServiceAccountRoleResolver(KubernetesClient client, Settings settings, RoleArnAllowList allowList,
+                                      Executor executor, Ticker ticker, MeterRegistry registry) {
+        this.client = FailFast.view(Objects.requireNonNull(client, "client"));
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.allowList = Objects.requireNonNull(allowList, "allowList");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.lookups = Caffeine.newBuilder()
+                .maximumSize(settings.maxServiceAccounts())
+                .refreshAfterWrite(settings.refreshAfter())
+                .expireAfterAccess(settings.expireAfterUnused())
+                .executor(executor)
+                .ticker(ticker)
+                .buildAsync(this::fetch);
+    }
+
+    @Override
+    public CompletableFuture<String> roleArnFor(String namespace, String serviceAccount) {
+        if (namespace == null || serviceAccount == null
+                || !NAME.matcher(namespace).matches() || !NAME.matcher(serviceAccount).matches()) {
+            return counted(CompletableFuture.failedFuture(
+                    new Failure.Denied("invalid_service_account", "not a valid service account name")));
+        }
+        String ref = namespace + "/" + serviceAccount;
+        Key key = new Key(namespace, serviceAccount);
+        CompletableFuture<Lookup> pending = lookups.get(key);
+        CompletableFuture<String> arn = pending
+                .handle((lookup, error) -> {
+                    if (error != null) {
+                        // Caffeine drops a failed load too, but in a callback that may run after this one.
+                        lookups.asMap().remove(key, pending);
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        throw Failure.find(cause).orElseGet(() -> new Failure.Unavailable("apiserver_unavailable",
+                                "the API server could not be asked for service account " + ref, cause));
+                    }
+                    return decide(ref, lookup);
+                });
+        return counted(arn);
+    }
+
+    private String decide(String ref, Lookup lookup) {
+        String key = settings.annotationKey();
+        if (!lookup.exists()) {
+            throw new Failure.Denied("service_account_not_found", "service account " + ref + " does not exist");
+        }
+        if (lookup.annotation() == null || lookup.annotation().isBlank()) {
+            throw new Failure.Denied("no_role_annotation",
+                    "service account " + ref + " has no " + key + " annotation naming an IAM role");
+        }
+        String arn = lookup.annotation().strip();
+        var problem = RoleArns.problem(arn);
+        if (problem.isPresent()) {
+            throw new Failure.Denied("invalid_role_arn", "the " + key + " annotation of service account " + ref
+                    + " is not a valid IAM role ARN: " + problem.get());
+        }
+        if (!allowList.allows(arn)) {
+            throw new Failure.Denied("role_not_allowed",
+                    "role " + arn + " of service account " + ref + " is not allowed by --allowed-role-pattern");
+        }
+        return arn;
+    }
+
+    /** Blocking; Caffeine runs it on the executor. Throws on API errors so that nothing is cached for them. */
+    private Lookup fetch(Key key) {
+        ServiceAccount sa;
+        try {
+            sa = client.serviceAccounts().inNamespace(key.namespace()).withName(key.name()).get();
+        } catch (RuntimeException e) {
+            fetched("error");
+            throw e;
+        }
+        if (sa == null) {
+            fetched("not_found");
+            return new Lookup(false, null);
+        }
+        fetched("found");
+        Map<String, String> annotations = sa.getMetadata() == null ? null : sa.getMetadata().getAnnotations();
+        return new Lookup(true, annotations == null ? null : annotations.get(settings.annotationKey()));
+    }
+
+    private void fetched(String result) {
+        Counter.builder("iamlet.serviceaccount.fetches")
+                .description("Service accounts read from the API server for their role annotation")
+                .tag("result", result).register(registry).increment();
+    }
+
+    private CompletableFuture<String> counted(CompletableFuture<String> result) {
+        return result.whenComplete((arn, error) -> {
+            Failure f = error == null ? null : Failure.find(error).orElse(null);
+            String outcome = error == null ? "allowed" : f == null ? "error"
+                    : f.transientFailure() ? "unavailable" : "denied";
+            String reason = error == null ? "role_found" : f == null ? "internal" : f.reason();
+            Counter.builder("iamlet.role.resolutions")
+                    .description("Service account to IAM role resolutions by outcome and reason")
+                    .tag("outcome", outcome).tag("reason", reason).register(registry).increment();
+        });
+    }
+}
