@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SeccompProfileBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateDaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -36,10 +37,9 @@ class BrokenInstallTest {
                 broken("without a priority class", i -> pod(i).setPriorityClassName(null), "priorityClassName"),
                 broken("tolerating only NoSchedule taints",
                         i -> pod(i).getTolerations().getFirst().setEffect("NoSchedule"), "every taint"),
-                broken("rolling out to every node at once", i -> pod(i, ds -> ds.getSpec().getUpdateStrategy()
-                        .getRollingUpdate().setMaxUnavailable(new IntOrString("100%"))), "maxUnavailable"),
-                broken("with a surge pod", i -> pod(i, ds -> ds.getSpec().getUpdateStrategy()
-                        .getRollingUpdate().setMaxSurge(new IntOrString(1))), "maxSurge"),
+                broken("rolling out to every node at once", i -> rollingUpdate(i)
+                        .setMaxUnavailable(new IntOrString("100%")), "maxUnavailable"),
+                broken("with a surge pod", i -> rollingUpdate(i).setMaxSurge(new IntOrString(1)), "maxSurge"),
                 broken("with SYS_ADMIN added to the agent",
                         i -> sc(agent(i)).getCapabilities().getAdd().add("SYS_ADMIN"), "exactly NET_BIND_SERVICE"),
                 broken("with node-setup lacking NET_RAW",
@@ -55,7 +55,8 @@ class BrokenInstallTest {
                 broken("with no_new_privs on the agent",
                         i -> sc(agent(i)).setAllowPrivilegeEscalation(false), "must allow privilege escalation"),
                 broken("with seccomp off for the agent",
-                        i -> sc(agent(i)).setSeccompProfile(new SeccompProfileBuilder().withType("Unconfined").build()), "seccomp"),
+                        i -> sc(agent(i)).setSeccompProfile(new SeccompProfileBuilder().withType("Unconfined").build()),
+                        "seccomp"),
                 broken("without a memory limit",
                         i -> agent(i).getResources().getLimits().remove("memory"), "must limit memory"),
                 broken("with node-setup lacking requests",
@@ -89,7 +90,8 @@ class BrokenInstallTest {
                 broken("without a cluster name", i -> env(agent(i), "IAMLET_CLUSTER_NAME").setValue(""),
                         "IAMLET_CLUSTER_NAME is required"),
                 broken("with the node's iptables lock mounted in the agent", i -> agent(i).getVolumeMounts()
-                        .add(new VolumeMountBuilder().withName("xtables-lock").withMountPath("/run/xtables.lock").build()),
+                        .add(new VolumeMountBuilder().withName("xtables-lock").withMountPath("/run/xtables.lock")
+                                .build()),
                         "must not mount the node's files"),
                 broken("with the node's root as a volume", i -> pod(i).getVolumes().getLast().getHostPath()
                         .setPath("/"), "only /run/xtables.lock is needed"),
@@ -132,8 +134,8 @@ class BrokenInstallTest {
         return install.daemonSet().getSpec().getTemplate().getSpec();
     }
 
-    private static void pod(Install install, Consumer<io.fabric8.kubernetes.api.model.apps.DaemonSet> change) {
-        change.accept(install.daemonSet());
+    private static RollingUpdateDaemonSet rollingUpdate(Install install) {
+        return install.daemonSet().getSpec().getUpdateStrategy().getRollingUpdate();
     }
 
     private static Container agent(Install install) {

@@ -1,6 +1,5 @@
 package io.iamlet.deploy;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.util.List;
 
@@ -27,11 +26,5 @@ record Install(List<Object> objects) {
     /** Everything but the DaemonSet, for comparing installs that should differ only in it. */
     List<Object> withoutDaemonSet() {
         return objects.stream().filter(o -> !(o instanceof DaemonSet)).toList();
-    }
-
-    static String name(Object object) {
-        return object instanceof HasMetadata resource
-                ? resource.getKind() + "/" + resource.getMetadata().getName()
-                : object.toString();
     }
 }

@@ -43,7 +43,8 @@ final class RbacRules {
             v.require(Stream.of(rule.getApiGroups(), rule.getResources(), rule.getVerbs(), rule.getNonResourceURLs(),
                             rule.getResourceNames()).flatMap(l -> list(l).stream()).noneMatch(s -> s.contains("*")),
                     "ClusterRole %s uses a wildcard: %s", name, rule);
-            v.require(list(rule.getResources()).stream().noneMatch(r -> r.equals("secrets") || r.startsWith("secrets/")),
+            v.require(list(rule.getResources()).stream()
+                            .noneMatch(r -> r.equals("secrets") || r.startsWith("secrets/")),
                     "ClusterRole %s grants access to secrets", name);
             for (String group : list(rule.getApiGroups())) {
                 for (String resource : list(rule.getResources())) {

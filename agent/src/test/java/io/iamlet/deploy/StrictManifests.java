@@ -79,8 +79,8 @@ final class StrictManifests {
         String type = document.path("apiVersion").asString("") + "/" + document.path("kind").asString("");
         Class<?> model = MODELS.get(type);
         if (model == null) {
-            throw new IllegalArgumentException("no strict model for " + type + " (" + document.path("metadata").path("name")
-                    + "): add one to StrictManifests.MODELS");
+            throw new IllegalArgumentException("no strict model for " + type + " ("
+                    + document.path("metadata").path("name") + "): add one to StrictManifests.MODELS");
         }
         return MAPPER.treeToValue(document, model);
     }
