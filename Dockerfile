@@ -1,0 +1,51 @@
+# iamlet runtime image: one image for both containers of the DaemonSet (daemonset/base/daemonset.yaml)
+#   iamlet serve        uid 65532, NET_BIND_SERVICE     the agent
+#   iamlet node-setup   uid 0, NET_ADMIN + NET_RAW      init container: link-local addresses, iptables DNAT
+#
+# The jar is built outside the image, then:
+#   ./mvnw -B package -DskipTests          # -> agent/target/iamlet.jar (shaded)
+#   docker build -t ghcr.io/iamlet/iamlet:0.1.0 .
+#
+# Base: the Temurin JRE on Ubuntu 24.04, pinned to the JDK the project is built and tested with (25.0.3+9).
+# Release builds add the digest: --build-arg BASE_IMAGE=eclipse-temurin:25.0.3_9-jre-noble@sha256:...
+ARG BASE_IMAGE=eclipse-temurin:25.0.3_9-jre-noble
+FROM ${BASE_IMAGE}
+
+# iptables and iproute2 serve only node-setup/node-teardown, yet they live in this image: a second image would
+# add a second JRE-sized download per node and could drift from the agent's version, while these packages and
+# their libraries (libnftnl, libmnl, libbpf, libelf) are small next to the JRE. The iptables package carries
+# both backends (iptables-nft, the default alternative, and iptables-legacy); rules must go to the backend the
+# node's kube-proxy uses. libcap2-bin provides setcap and stays installed: iproute2 depends on it.
+#
+# Port 80 for a non-root `iamlet serve`: java-netbind, a copy of the java launcher with the file capability
+# cap_net_bind_service=ep. The plain launcher stays without it, because the kernel refuses to exec a file whose
+# capabilities are outside the bounding set, and node-setup's bounding set is NET_ADMIN + NET_RAW
+# (daemonset/image/iamlet chooses the launcher). A binary with file capabilities runs in the dynamic loader's
+# secure mode, which ignores the launcher's $ORIGIN-relative library path; the ld.so.conf entry is what keeps it
+# from failing with "libjli.so: cannot open shared object file".
+#
+# The agent container must allow privilege escalation for that file capability to be granted, so the image
+# keeps no setuid/setgid files: nothing else is left to escalate to.
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends iptables iproute2 libcap2-bin; \
+    rm -rf /var/lib/apt/lists/*; \
+    cp -p "$JAVA_HOME/bin/java" "$JAVA_HOME/bin/java-netbind"; \
+    setcap cap_net_bind_service=+ep "$JAVA_HOME/bin/java-netbind"; \
+    echo "$JAVA_HOME/lib" > /etc/ld.so.conf.d/iamlet-java.conf; \
+    ldconfig; \
+    find / -xdev -type f -perm /6000 -exec chmod ug-s {} +; \
+    groupadd --system --gid 65532 iamlet; \
+    useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home \
+        --shell /usr/sbin/nologin iamlet
+
+COPY daemonset/image/iamlet /usr/local/bin/iamlet
+COPY agent/target/iamlet.jar /opt/iamlet/iamlet.jar
+
+LABEL org.opencontainers.image.title="iamlet" \
+      org.opencontainers.image.description="Node-local AWS credential agent for Kubernetes"
+
+# The DaemonSet sets the same uid (and uid 0 for node-setup); numeric so that runAsNonRoot can verify it.
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/iamlet"]
+CMD ["serve"]

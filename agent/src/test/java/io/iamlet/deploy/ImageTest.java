@@ -1,0 +1,149 @@
+package io.iamlet.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The image cannot be built here (no container engine), so this checks what can be checked without one: the
+ * entrypoint script really chooses the launchers and flags it documents, the JVM accepts those flags, and the
+ * Dockerfile agrees with the build and the manifests.
+ */
+class ImageTest {
+    private static final Path LAUNCHER = Repo.path("daemonset/image/iamlet");
+    private static final String JAR = "/opt/iamlet/iamlet.jar";
+
+    @TempDir
+    Path javaHome;
+
+    @ParameterizedTest(name = "iamlet {0} -> {1}")
+    @CsvSource({"serve, java-netbind", "node-setup, java", "node-teardown, java", "demo, java"})
+    void launcherGivesPort80RightsOnlyToServe(String subcommand, String expectedLauncher) throws Exception {
+        stubJava();
+
+        List<String> seen = run(Map.of(), subcommand).stdoutLines();
+
+        assertThat(seen.getFirst()).isEqualTo(expectedLauncher);
+    }
+
+    @Test
+    void launcherPassesInstallationFlagsAndTheCommandLineThrough() throws Exception {
+        stubJava();
+
+        List<String> seen = run(Map.of("JAVA_OPTS", "-Xmx64m -Dfoo=bar"), "serve", "--node-name", "node a")
+                .stdoutLines();
+
+        assertThat(seen).containsSubsequence("--enable-native-access=ALL-UNNAMED", "-Xmx64m", "-Dfoo=bar",
+                "-jar", JAR, "serve", "--node-name", "node a");
+        assertThat(seen.subList(seen.indexOf("-jar"), seen.size()))
+                .containsExactly("-jar", JAR, "serve", "--node-name", "node a");
+    }
+
+    /** A misspelt -XX flag would stop the JVM before main: every pod of the DaemonSet would crash-loop. */
+    @ParameterizedTest(name = "iamlet {0}")
+    @CsvSource({"serve", "node-setup"})
+    void launcherFlagsAreAcceptedByTheJvm(String subcommand) throws Exception {
+        Path bin = Files.createDirectories(javaHome.resolve("bin"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Files.createSymbolicLink(bin.resolve("java"), java);
+        Files.createSymbolicLink(bin.resolve("java-netbind"), java);
+
+        Result result = run(Map.of("JAVA_OPTS", "-version"), subcommand);
+
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        assertThat(result.stderr()).contains("Runtime Environment").doesNotContain("Unrecognized");
+    }
+
+    @Test
+    void dockerfileCopiesTheLauncherAndTheShadedJarTheBuildProduces() throws IOException {
+        String dockerfile = Files.readString(Repo.path("Dockerfile"));
+
+        assertThat(copies(dockerfile)).containsEntry("daemonset/image/iamlet", "/usr/local/bin/iamlet")
+                .containsEntry("agent/target/iamlet.jar", JAR);
+        assertThat(Files.isExecutable(LAUNCHER)).as("launcher is executable in git").isTrue();
+        assertThat(Files.readString(Repo.path("agent/pom.xml"))).contains("<finalName>iamlet</finalName>");
+        assertThat(dockerfile).contains("ENTRYPOINT [\"/usr/local/bin/iamlet\"]").contains("CMD [\"serve\"]");
+    }
+
+    @Test
+    void dockerfileGivesTheFileCapabilityOnlyToTheLauncherServeUses() throws IOException {
+        // commands only, not the comments that explain them
+        Matcher setcap = Pattern.compile("(?m)^[^#\\n]*\\bsetcap (\\S+) \"?([^\";\\s]+)")
+                .matcher(Files.readString(Repo.path("Dockerfile")));
+
+        assertThat(setcap.find()).isTrue();
+        assertThat(setcap.group(1)).isEqualTo("cap_net_bind_service=+ep");
+        assertThat(setcap.group(2)).isEqualTo("$JAVA_HOME/bin/java-netbind");
+        assertThat(setcap.find()).as("a second setcap").isFalse();
+    }
+
+    @Test
+    void imageUserIsTheAgentContainersUser() throws IOException {
+        PodSpec pod = StrictManifests.parse(Files.readString(Repo.path("daemonset/base/daemonset.yaml")))
+                .daemonSet().getSpec().getTemplate().getSpec();
+        Container agent = PodParts.container(pod, PodParts.AGENT).orElseThrow();
+        Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(Files.readString(Repo.path("Dockerfile")));
+
+        assertThat(user.find()).isTrue();
+        assertThat(Long.parseLong(user.group(1))).isEqualTo(agent.getSecurityContext().getRunAsUser());
+        assertThat(Long.parseLong(user.group(2))).isEqualTo(agent.getSecurityContext().getRunAsGroup());
+    }
+
+    /** Stand-ins for both launchers that print their own name and then their arguments, one per line. */
+    private void stubJava() throws IOException {
+        Path bin = Files.createDirectories(javaHome.resolve("bin"));
+        for (String name : List.of("java", "java-netbind")) {
+            Path stub = bin.resolve(name);
+            Files.writeString(stub, "#!/bin/sh\nbasename \"$0\"\nprintf '%s\\n' \"$@\"\n");
+            Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    private Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(javaHome, "out", ".txt");
+        Path err = Files.createTempFile(javaHome, "err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().put("JAVA_HOME", javaHome.toString());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("launcher did not finish in 60 s");
+        }
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> copies(String dockerfile) {
+        Map<String, String> copies = new java.util.LinkedHashMap<>();
+        Matcher copy = Pattern.compile("(?m)^COPY (\\S+) (\\S+)$").matcher(dockerfile);
+        while (copy.find()) {
+            copies.put(copy.group(1), copy.group(2));
+        }
+        return copies;
+    }
+
+    private record Result(int exit, String stdout, String stderr) {
+        List<String> stdoutLines() {
+            return stdout.lines().toList();
+        }
+    }
+}
