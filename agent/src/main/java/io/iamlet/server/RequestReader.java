@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
@@ -29,6 +30,10 @@ final class RequestReader {
         if (result.isFailure()) {
             return rejectionFor(result.cause());
         }
+        HttpVersion version = msg.protocolVersion();
+        if (version.majorVersion() != 1) {
+            return new Inbound.Reject(505, "HTTPVersionNotSupported", "only HTTP/1.x is supported");
+        }
         String uri = msg.uri();
         if (!uri.startsWith("/")) {
             return new Inbound.Reject(400, "InvalidRequest", "the request target must be a path");
@@ -45,7 +50,8 @@ final class RequestReader {
         }
         byte[] body = ByteBufUtil.getBytes(msg.content());
         Request request = new Request(msg.method().name(), path, query, headers, sourceIp(peer), body);
-        return new Inbound.Call(request, msg.protocolVersion(), HttpUtil.isKeepAlive(msg));
+        HttpVersion answer = version.minorVersion() == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        return new Inbound.Call(request, answer, HttpUtil.isKeepAlive(msg));
     }
 
     static Inbound.Reject rejectionFor(Throwable cause) {
