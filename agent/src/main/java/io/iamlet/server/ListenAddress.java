@@ -1,5 +1,6 @@
 package io.iamlet.server;
 
+import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -80,7 +81,7 @@ public record ListenAddress(InetAddress address, int port) {
 
     @Override
     public String toString() {
-        String host = address.getHostAddress();
+        String host = NetUtil.toAddressString(address); // RFC 5952: compressed IPv6
         return address instanceof Inet6Address ? "[" + host + "]:" + port : host + ":" + port;
     }
 
