@@ -14,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,15 +61,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         final boolean keepAlive;
         final long startNanos;
         final String sourceIp;
+        final List<String> secrets;
         String endpoint = ServerMetrics.UNMATCHED;
         ScheduledFuture<?> timeout;
         boolean done;
 
-        Exchange(HttpVersion version, boolean keepAlive, long startNanos, String sourceIp) {
+        Exchange(HttpVersion version, boolean keepAlive, long startNanos, String sourceIp, List<String> secrets) {
             this.version = version;
             this.keepAlive = keepAlive;
             this.startNanos = startNanos;
             this.sourceIp = sourceIp;
+            this.secrets = secrets;
         }
     }
 
@@ -162,11 +165,13 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         long now = ctx.executor().ticker().nanoTime();
         switch (inbound) {
             case Inbound.Reject reject -> {
-                current = new Exchange(HttpVersion.HTTP_1_1, false, now, "");
+                current = new Exchange(HttpVersion.HTTP_1_1, false, now, "", List.of());
                 respond(ctx, current, Responses.error(reject.status(), reject.code(), reject.message()));
             }
             case Inbound.Call call -> {
-                current = new Exchange(call.version(), call.keepAlive(), now, call.request().sourceIp());
+                Request request = call.request();
+                current = new Exchange(call.version(), call.keepAlive(), now, request.sourceIp(),
+                        Redaction.secretsOf(request));
                 dispatch(ctx, current, call.request());
             }
         }
@@ -226,7 +231,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         Response out = response;
         if (error != null || response == null) {
             Throwable cause = error != null ? error : new IllegalStateException("handler answered null");
-            out = server.responses().failed(cause, exchange.endpoint, exchange.sourceIp);
+            out = server.responses().failed(cause, exchange.endpoint, exchange.sourceIp, exchange.secrets);
         }
         respond(ctx, exchange, out);
     }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.time.Clock;
 import java.util.Date;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,8 +55,12 @@ final class Responses {
         return error(405, "MethodNotAllowed", "method not allowed").withHeader("Allow", allow);
     }
 
-    /** The response for a handler's failure, logged once here. */
-    Response failed(Throwable error, String endpoint, String sourceIp) {
+    /**
+     * The response for a handler's failure, logged once here.
+     *
+     * @param secrets strings to keep out of the log (see {@link Redaction#secretsOf(Request)})
+     */
+    Response failed(Throwable error, String endpoint, String sourceIp, List<String> secrets) {
         Optional<Failure> failure = Failure.find(error);
         if (failure.isPresent()) {
             Failure f = failure.get();
@@ -70,7 +75,7 @@ final class Responses {
             return error(f.status(), f.code(), message);
         }
         LOG.error("request failed unexpectedly", kv("endpoint", endpoint), kv("status", 500),
-                kv("sourceIp", sourceIp), error);
+                kv("sourceIp", sourceIp), Redaction.redact(error, secrets));
         return error(500, "InternalError", "internal error");
     }
 

@@ -3,6 +3,9 @@ package io.iamlet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
 import io.iamlet.failure.Failure;
 import io.iamlet.pods.PodIndex;
 import java.net.InetAddress;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /** The pipeline and dispatcher without sockets: routing, failure rendering, keep-alive, ordering, leaks. */
@@ -109,8 +113,23 @@ class DispatcherTest {
     }
 
     @Test
-    void unexpectedExceptionIs500WithoutItsMessage() throws Exception {
+    void unexpectedExceptionIs500WithoutItsMessageAndItsLogLineHidesTheToken() throws Exception {
         String secret = "eyJhbGciOiJSUzI1NiJ9.secret-token";
+        var log = new ListAppender<ILoggingEvent>();
+        log.start();
+        var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Responses.class);
+        logger.addAppender(log);
+        try {
+            answers500WithoutTheSecret(secret);
+        } finally {
+            logger.detachAppender(log);
+        }
+        var traces = log.list.stream().map(e -> ThrowableProxyUtil.asString(e.getThrowableProxy())).toList();
+        assertThat(traces).hasSize(3).noneMatch(t -> t.contains("secret-token"));
+        assertThat(traces).filteredOn(t -> t.contains("[redacted]")).hasSize(2);
+    }
+
+    private static void answers500WithoutTheSecret(String secret) throws Exception {
         for (Handler handler : new Handler[]{
                 r -> CompletableFuture.failedFuture(new IllegalStateException("boom " + secret)),
                 r -> { throw new IllegalArgumentException(secret); },

@@ -37,6 +37,7 @@ final class PipelineHarness {
     private final EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder(),
             new HttpObjectAggregator(1 << 20));
     private final List<ByteBuf> inputs = new ArrayList<>();
+    private final TrackingAllocator allocator = new TrackingAllocator();
     private boolean draining;
 
     /** A parsed response, detached from Netty buffers. */
@@ -56,6 +57,7 @@ final class PipelineHarness {
         var context = new ServerContext("test", routes, limits, new Responses(serverHeader, CLOCK), metrics,
                 () -> draining);
         channel = new PeerChannel(peer, ticker, new ServerPipeline(context, ch -> { }));
+        channel.config().setAllocator(allocator);
     }
 
     /** Writes raw request bytes as the client would. */
@@ -109,10 +111,18 @@ final class PipelineHarness {
         return inputs.stream().allMatch(b -> b.refCnt() == 0);
     }
 
-    /** Finishes the channel; true if anything was left unread (the caller asserts false). */
+    /**
+     * Closes the channel; true if anything was left over: messages nobody read, or a buffer the pipeline allocated
+     * or was given and never released (the caller asserts false).
+     */
     boolean finish() {
         boolean leftovers = channel.finishAndReleaseAll();
         decoder.finishAndReleaseAll();
+        long unreleased = allocator.unreleased();
+        if (unreleased > 0 || !inputsReleased()) {
+            System.err.println("leaked: " + unreleased + " allocated buffers, inputs released: " + inputsReleased());
+            return true;
+        }
         return leftovers;
     }
 
