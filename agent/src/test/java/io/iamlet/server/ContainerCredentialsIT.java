@@ -78,6 +78,19 @@ class ContainerCredentialsIT {
     }
 
     @Test
+    void sdkContainerProviderRetriesAServiceUnavailableAnswer() {
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        service = (ip, token) -> calls.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new Failure.NotYetKnown("unknown_ip", "pod not indexed yet"))
+                : CompletableFuture.completedFuture(new Credentials("ASIARETRY", "s", "t", EXPIRATION, null, null,
+                        Instant.now()));
+        try (var provider = ContainerCredentialsProvider.builder().build()) {
+            assertThat(provider.resolveCredentials().accessKeyId()).isEqualTo("ASIARETRY");
+        }
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
     void sdkContainerProviderReportsTheRefusalMessageAndNeverTheToken() {
         service = (ip, token) -> CompletableFuture.failedFuture(
                 new Failure.Denied("pod_mismatch", "the token belongs to another pod"));

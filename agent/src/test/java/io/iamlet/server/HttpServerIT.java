@@ -3,6 +3,7 @@ package io.iamlet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -58,15 +59,30 @@ class HttpServerIT {
     }
 
     private HttpServer start(Routes routes, ServerLimits limits, ListenAddress... addresses) {
-        HttpServer server = HttpServer.builder("test", routes, registry)
+        return start("test", routes, limits, addresses);
+    }
+
+    /** Server names must differ per registry: each server registers a connection gauge tagged with its name. */
+    private HttpServer start(String name, Routes routes, ServerLimits limits, ListenAddress... addresses) {
+        HttpServer server = HttpServer.builder(name, routes, registry)
                 .listen(addresses).limits(limits).eventLoops(loops).build();
         servers.add(server);
         server.start();
         return server;
     }
 
+    /** Some CI containers run without IPv6; the dual-stack tests are skipped there, not failed. */
+    private static void assumeIpv6Loopback() {
+        try (var probe = new java.net.ServerSocket(0, 1, V6.address())) {
+            assumeTrue(probe.isBound());
+        } catch (IOException e) {
+            assumeTrue(false, "no IPv6 loopback here: " + e.getMessage());
+        }
+    }
+
     @Test
     void bindsIpv4AndIpv6LoopbackTogetherAndSeesEachCallersAddress() throws Exception {
+        assumeIpv6Loopback();
         HttpServer server = start(ECHO, ServerLimits.DEFAULTS, V4, V6);
         List<ListenAddress> bound = server.boundAddresses();
         assertThat(bound).hasSize(2).allSatisfy(a -> assertThat(a.port()).isPositive());
@@ -85,6 +101,7 @@ class HttpServerIT {
         try (var client = new RawClient(server.boundAddresses().getFirst())) {
             assertThat(client.get("/ip").status()).isEqualTo(200);
         }
+        ((Logger) LoggerFactory.getLogger(HttpServer.class)).detachAppender(log);
         assertThat(log.list).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
             assertThat(e.getFormattedMessage()).contains("203.0.113.1:0").containsIgnoringCase("assign");
@@ -102,9 +119,10 @@ class HttpServerIT {
 
     @Test
     void skipsAPortAlreadyTaken() throws Exception {
+        assumeIpv6Loopback();
         HttpServer first = start(ECHO, ServerLimits.DEFAULTS, V4);
         ListenAddress taken = first.boundAddresses().getFirst();
-        HttpServer second = start(ECHO, ServerLimits.DEFAULTS, taken, V6);
+        HttpServer second = start("second", ECHO, ServerLimits.DEFAULTS, taken, V6);
         assertThat(second.boundAddresses()).singleElement()
                 .satisfies(a -> assertThat(a.address()).isEqualTo(V6.address()));
     }
@@ -194,14 +212,11 @@ class HttpServerIT {
             assertThat(registry.get("iamlet.server.connections.rejected").counter().count()).isEqualTo(1.0);
             assertThat(a.get("/ip").status()).isEqualTo(200);
         }
-        try (var d = new RawClient(address)) {
-            await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
-                try (var e = new RawClient(address)) {
-                    assertThat(e.get("/ip").status()).as("room again once clients left").isEqualTo(200);
-                } catch (IOException closed) {
-                    throw new AssertionError(closed);
-                }
-            });
+        await().atMost(5, TimeUnit.SECONDS).until(() ->
+                registry.get("iamlet.server.connections").gauge().value() == 0.0);
+        try (var d = new RawClient(address); var e = new RawClient(address)) {
+            assertThat(d.get("/ip").status()).as("room again once clients left").isEqualTo(200);
+            assertThat(e.get("/ip").status()).isEqualTo(200);
         }
     }
 
