@@ -57,9 +57,4 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast("aggregator", new BoundedAggregator(limits.maxContentLength()))
                 .addLast("dispatcher", new Dispatcher(server));
     }
-
-    /** Open connections of this listener (for tests). */
-    int openConnections() {
-        return listenerConnections.get();
-    }
 }
