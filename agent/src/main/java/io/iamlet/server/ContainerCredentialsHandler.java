@@ -1,0 +1,63 @@
+package io.iamlet.server;
+
+import io.iamlet.credentials.Credentials;
+import io.iamlet.failure.Failure;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code GET /v1/credentials}: checks that the {@code Authorization} header is present and plausible, asks the
+ * {@link ContainerCredentialService}, renders the container JSON with {@code Cache-Control: no-store}.
+ *
+ * <p>The token is never echoed: error messages say what is wrong with it, not what it is.
+ */
+public final class ContainerCredentialsHandler implements Handler {
+
+    /** Projected service-account tokens are 1-2 KB; anything far larger is not one. */
+    static final int MAX_TOKEN_LENGTH = 4096;
+
+    private final ContainerCredentialService service;
+
+    public ContainerCredentialsHandler(ContainerCredentialService service) {
+        this.service = Objects.requireNonNull(service, "service");
+    }
+
+    @Override
+    public CompletableFuture<Response> handle(Request request) {
+        String token = request.header("authorization");
+        if (token == null || token.isBlank()) {
+            return CompletableFuture.failedFuture(new Failure.BadRequest("missing_token",
+                    "the Authorization header with the pod's service account token is missing"));
+        }
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            return CompletableFuture.failedFuture(new Failure.BadRequest("malformed_token",
+                    "the Authorization header is longer than " + MAX_TOKEN_LENGTH + " characters"));
+        }
+        if (!printable(token)) {
+            return CompletableFuture.failedFuture(new Failure.BadRequest("malformed_token",
+                    "the Authorization header contains characters other than printable ASCII"));
+        }
+        try {
+            CompletableFuture<Credentials> credentials = service.credentialsFor(request.sourceIp(), token);
+            return credentials.thenApply(ContainerCredentialsHandler::render);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Response render(Credentials credentials) {
+        Objects.requireNonNull(credentials, "the credential service answered no credentials");
+        return Response.json(200, CredentialsJson.container(credentials)).withHeader("Cache-Control", "no-store");
+    }
+
+    /** Printable ASCII only: CR/LF and other controls mean a broken token file or an injection attempt. */
+    private static boolean printable(String token) {
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

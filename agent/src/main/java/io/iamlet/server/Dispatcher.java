@@ -1,0 +1,279 @@
+package io.iamlet.server;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.iamlet.failure.Failure;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One per connection, last in the pipeline: routes requests to handlers and writes their answers in order.
+ *
+ * <p>Invariants (all state is only touched on the channel's event loop):
+ * <ul>
+ *   <li>At most one exchange is in progress ({@code current}); pipelined requests wait in {@code queue}, at most
+ *       {@link ServerLimits#maxPipelinedRequests()} of them, so responses leave in request order.</li>
+ *   <li>While no exchange is in progress a read deadline runs: a complete request must arrive within
+ *       {@link ServerLimits#readTimeout()} of the connection opening or of the previous response, else the
+ *       connection closes. One rule covers idle keep-alive connections and slowloris clients trickling bytes.</li>
+ *   <li>An exchange ends exactly once: by its handler's answer, by the handler timeout (503), or by the channel
+ *       closing. Whatever arrives later is ignored. Handler futures may complete on any thread; the answer is
+ *       always written from the event loop.</li>
+ *   <li>A refused request (malformed, too large) is answered in turn and then the connection closes; anything
+ *       the client sent after it is dropped.</li>
+ * </ul>
+ */
+final class Dispatcher extends ChannelInboundHandlerAdapter {
+
+    /** User event: the server is stopping. Idle connections close now, busy ones after their answer. */
+    static final Object DRAIN = new Object();
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final ServerContext server;
+    private final ArrayDeque<Inbound> queue = new ArrayDeque<>();
+    private Exchange current;
+    private ScheduledFuture<?> readDeadline;
+    private boolean refusing;
+
+    Dispatcher(ServerContext server) {
+        this.server = server;
+    }
+
+    /** One request's passage through the dispatcher. */
+    private static final class Exchange {
+        final HttpVersion version;
+        final boolean keepAlive;
+        final long startNanos;
+        final String sourceIp;
+        final List<String> secrets;
+        String endpoint = ServerMetrics.UNMATCHED;
+        ScheduledFuture<?> timeout;
+        boolean done;
+
+        Exchange(HttpVersion version, boolean keepAlive, long startNanos, String sourceIp, List<String> secrets) {
+            this.version = version;
+            this.keepAlive = keepAlive;
+            this.startNanos = startNanos;
+            this.sourceIp = sourceIp;
+            this.secrets = secrets;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            idle(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        idle(ctx);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            Inbound inbound = switch (msg) {
+                case FullHttpRequest request -> RequestReader.read(request, ctx.channel().remoteAddress());
+                case Inbound in -> in;
+                default -> null;
+            };
+            if (inbound == null || refusing) {
+                return;
+            }
+            refusing = inbound instanceof Inbound.Reject;
+            cancel(readDeadline);
+            if (queue.size() >= server.limits().maxPipelinedRequests()) {
+                LOG.debug("closing connection: too many pipelined requests", kv("server", server.name()));
+                ctx.close();
+                return;
+            }
+            queue.add(inbound);
+            if (current == null) {
+                next(ctx);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DRAIN) {
+            if (current == null && queue.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel(readDeadline);
+        queue.clear();
+        if (current != null) {
+            current.done = true;
+            cancel(current.timeout);
+            current = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            LOG.debug("connection failed", kv("server", server.name()), cause);
+        } else {
+            // The message of an unexpected exception is not logged at warn: it might quote request bytes.
+            LOG.warn("closing connection after an unexpected error", kv("server", server.name()),
+                    kv("error", cause.getClass().getName()));
+            LOG.debug("unexpected connection error", cause);
+        }
+        ctx.close();
+    }
+
+    /** No exchange in progress: serve the next queued request, or wait (bounded) for one. */
+    private void next(ChannelHandlerContext ctx) {
+        current = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        Inbound inbound = queue.poll();
+        if (inbound == null) {
+            idle(ctx);
+            return;
+        }
+        long now = ctx.executor().ticker().nanoTime();
+        switch (inbound) {
+            case Inbound.Reject reject -> {
+                current = new Exchange(HttpVersion.HTTP_1_1, false, now, "", List.of());
+                respond(ctx, current, Responses.error(reject.status(), reject.code(), reject.message()));
+            }
+            case Inbound.Call call -> {
+                Request request = call.request();
+                current = new Exchange(call.version(), call.keepAlive(), now, request.sourceIp(),
+                        Redaction.secretsOf(request));
+                dispatch(ctx, current, call.request());
+            }
+        }
+    }
+
+    private void idle(ChannelHandlerContext ctx) {
+        if (server.draining().getAsBoolean()) {
+            ctx.close();
+            return;
+        }
+        cancel(readDeadline);
+        readDeadline = ctx.executor().schedule(() -> {
+            if (current == null && ctx.channel().isActive()) {
+                LOG.debug("closing connection: no complete request in time", kv("server", server.name()));
+                ctx.close();
+            }
+        }, server.limits().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Exchange exchange, Request request) {
+        switch (server.routes().match(request.method(), request.path())) {
+            case Routes.Match.NotFound ignored -> respond(ctx, exchange, Responses.notFound());
+            case Routes.Match.MethodNotAllowed m -> {
+                exchange.endpoint = m.endpoint();
+                respond(ctx, exchange, Responses.methodNotAllowed(m.allow()));
+            }
+            case Routes.Match.Found found -> {
+                exchange.endpoint = found.endpoint();
+                call(ctx, exchange, found.handler(), request);
+            }
+        }
+    }
+
+    private void call(ChannelHandlerContext ctx, Exchange exchange, Handler handler, Request request) {
+        CompletableFuture<Response> answer;
+        try {
+            answer = handler.handle(request);
+            if (answer == null) {
+                answer = CompletableFuture.failedFuture(new IllegalStateException("handler returned no future"));
+            }
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        if (!answer.isDone()) {
+            exchange.timeout = ctx.executor().schedule(() -> complete(ctx, exchange, null,
+                            new Failure.Unavailable("handler_timeout", "iamlet did not answer in time; retry")),
+                    server.limits().handlerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        answer.whenComplete((response, error) -> onLoop(ctx, () -> complete(ctx, exchange, response, error)));
+    }
+
+    private void complete(ChannelHandlerContext ctx, Exchange exchange, Response response, Throwable error) {
+        if (exchange != current || exchange.done) {
+            return; // answered already (timeout), or the connection is gone
+        }
+        cancel(exchange.timeout);
+        Response out = response;
+        if (error != null || response == null) {
+            Throwable cause = error != null ? error : new IllegalStateException("handler answered null");
+            out = server.responses().failed(cause, exchange.endpoint, exchange.sourceIp, exchange.secrets);
+        }
+        respond(ctx, exchange, out);
+    }
+
+    private void respond(ChannelHandlerContext ctx, Exchange exchange, Response response) {
+        exchange.done = true;
+        boolean keepAlive = exchange.keepAlive && !server.draining().getAsBoolean();
+        FullHttpResponse wire;
+        try {
+            wire = server.responses().toNetty(response, exchange.version, keepAlive);
+        } catch (RuntimeException e) {
+            LOG.error("handler answered a response that cannot be sent", kv("endpoint", exchange.endpoint), e);
+            response = Responses.error(500, "InternalError", "internal error");
+            wire = server.responses().toNetty(response, exchange.version, keepAlive);
+        }
+        long elapsed = ctx.executor().ticker().nanoTime() - exchange.startNanos;
+        server.metrics().request(exchange.endpoint, response.status(), elapsed);
+        LOG.debug("answered", kv("endpoint", exchange.endpoint), kv("status", response.status()));
+        ctx.writeAndFlush(wire).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess() && keepAlive) {
+                next(ctx);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    private static void onLoop(ChannelHandlerContext ctx, Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("event loop stopped before an answer could be written");
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> future) {
+        if (future != null) {
+            future.cancel(false);
+        }
+    }
+}

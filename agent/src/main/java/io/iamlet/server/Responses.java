@@ -1,0 +1,124 @@
+package io.iamlet.server;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.iamlet.failure.Failure;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.time.Clock;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where handler answers and failures become HTTP responses. A {@link Failure} keeps its status and
+ * its (caller-safe) message; any other exception becomes a generic 500 and is logged with its stack trace, so that
+ * nothing an exception happens to carry (a token, a key) reaches the caller.
+ */
+final class Responses {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+
+    /** Framing headers are the server's business; a handler's value for them is ignored. */
+    private static final Set<String> RESERVED = Set.of("content-length", "transfer-encoding", "connection",
+            "keep-alive", "upgrade", "date", "server");
+
+    private final String serverHeader;
+    private final Clock clock;
+
+    Responses(String serverHeader, Clock clock) {
+        this.serverHeader = serverHeader;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    static Response error(int status, String code, String message) {
+        return Response.json(status, CredentialsJson.error(code, message));
+    }
+
+    static Response notFound() {
+        return error(404, "NotFound", "no such path");
+    }
+
+    static Response methodNotAllowed(String allow) {
+        return error(405, "MethodNotAllowed", "method not allowed").withHeader("Allow", allow);
+    }
+
+    /**
+     * The response for a handler's failure, logged once here.
+     *
+     * @param secrets strings to keep out of the log (see {@link Redaction#secretsOf(Request)})
+     */
+    Response failed(Throwable error, String endpoint, String sourceIp, List<String> secrets) {
+        Optional<Failure> failure = Failure.find(error);
+        if (failure.isPresent()) {
+            Failure f = failure.get();
+            String message = f.getMessage() != null ? f.getMessage() : f.reason();
+            if (f.status() >= 500) {
+                LOG.warn("request failed: {}", message, kv("endpoint", endpoint), kv("status", f.status()),
+                        kv("reason", f.reason()), kv("sourceIp", sourceIp));
+            } else {
+                LOG.info("request refused: {}", message, kv("endpoint", endpoint), kv("status", f.status()),
+                        kv("reason", f.reason()), kv("sourceIp", sourceIp));
+            }
+            return error(f.status(), f.code(), message);
+        }
+        LOG.error("request failed unexpectedly", kv("endpoint", endpoint), kv("status", 500),
+                kv("sourceIp", sourceIp), Redaction.redact(error, secrets));
+        return error(500, "InternalError", "internal error");
+    }
+
+    /**
+     * The wire form of {@code response}. Adds Content-Type, Content-Length, Date, the configured Server header and
+     * the connection header ({@code close} when the connection ends after it; {@code keep-alive} for HTTP/1.0
+     * clients that asked for it). Throws IllegalArgumentException for a header value Netty refuses.
+     */
+    FullHttpResponse toNetty(Response response, HttpVersion version, boolean keepAlive) {
+        if (response.status() < 100 || response.status() > 599) {
+            throw new IllegalArgumentException("not an HTTP status: " + response.status());
+        }
+        byte[] body = response.body() != null ? response.body() : new byte[0];
+        FullHttpResponse out = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(response.status()),
+                Unpooled.wrappedBuffer(body));
+        try {
+            setHeaders(out.headers(), response, body.length, version, keepAlive);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    private void setHeaders(HttpHeaders headers, Response response, int length, HttpVersion version,
+                            boolean keepAlive) {
+        response.headers().forEach((name, value) -> {
+            if (!RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.set(name, value);
+            }
+        });
+        if (response.contentType() != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        headers.set(HttpHeaderNames.DATE, DateFormatter.format(Date.from(clock.instant())));
+        if (serverHeader != null) {
+            headers.set(HttpHeaderNames.SERVER, serverHeader);
+        }
+        if (!keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (version.equals(HttpVersion.HTTP_1_0)) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.iamlet.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Builds the pipeline of every accepted connection of one listener. Order, inbound first:
+ * <ol>
+ *   <li>(no handler) the connection cap: beyond {@link ServerLimits#maxConnections()} open connections on this
+ *       listener a new one is closed before any byte is read;</li>
+ *   <li>{@code codec}: {@link HttpServerCodec} with the request line and header limits; a request that breaks them
+ *       comes out as a request with a failed decoder result (mapped to 414/431/400 by the dispatcher) and the
+ *       decoder discards the rest of the connection's bytes;</li>
+ *   <li>{@code aggregator}: {@link BoundedAggregator}, at most {@link ServerLimits#maxContentLength()} body bytes,
+ *       more becomes a 413 in turn; also answers {@code Expect: 100-continue};</li>
+ *   <li>{@code dispatcher}: {@link Dispatcher}, which owns the read deadline (idle and slowloris), keep-alive,
+ *       request ordering, the handler timeout and the rendering of failures.</li>
+ * </ol>
+ * Outbound, responses pass only the codec's encoder.
+ */
+final class ServerPipeline extends ChannelInitializer<Channel> {
+
+    private final ServerContext server;
+    private final AtomicInteger listenerConnections = new AtomicInteger();
+    private final Consumer<Channel> onOpen;
+
+    /**
+     * @param onOpen called with each accepted connection (on its event loop), after the cap let it in; the server
+     *               tracks connections through it for the graceful stop
+     */
+    ServerPipeline(ServerContext server, Consumer<Channel> onOpen) {
+        this.server = server;
+        this.onOpen = onOpen;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        if (listenerConnections.incrementAndGet() > server.limits().maxConnections()) {
+            listenerConnections.decrementAndGet();
+            server.metrics().connectionRejected();
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> listenerConnections.decrementAndGet());
+        onOpen.accept(ch);
+        ServerLimits limits = server.limits();
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLineLength())
+                .setMaxHeaderSize(limits.maxHeaderSize())
+                .setMaxChunkSize(8192);
+        ch.pipeline()
+                .addLast("codec", new HttpServerCodec(decoder))
+                .addLast("aggregator", new BoundedAggregator(limits.maxContentLength()))
+                .addLast("dispatcher", new Dispatcher(server));
+    }
+}

@@ -1,0 +1,143 @@
+package io.iamlet.server;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real per-connection pipeline ({@link ServerPipeline}) on an EmbeddedChannel with a fake clock and a chosen
+ * peer address. Responses are parsed back with Netty's own response decoder; every input buffer is kept so a test
+ * can check that the pipeline released it.
+ */
+final class PipelineHarness {
+
+    static final InetSocketAddress DEFAULT_PEER = new InetSocketAddress(InetAddress.ofLiteral("10.0.0.7"), 40000);
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC);
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final MockTicker ticker = Ticker.newMockTicker();
+    final EmbeddedChannel channel;
+    private final EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder(),
+            new HttpObjectAggregator(1 << 20));
+    private final List<ByteBuf> inputs = new ArrayList<>();
+    private final TrackingAllocator allocator = new TrackingAllocator();
+    private boolean draining;
+
+    /** A parsed response, detached from Netty buffers. */
+    record Reply(int status, HttpHeaders headers, String body) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    PipelineHarness(Routes routes) throws Exception {
+        this(routes, ServerLimits.DEFAULTS, null, DEFAULT_PEER);
+    }
+
+    PipelineHarness(Routes routes, ServerLimits limits, String serverHeader, InetSocketAddress peer)
+            throws Exception {
+        var metrics = new ServerMetrics(registry, "test", new java.util.concurrent.atomic.AtomicInteger());
+        var context = new ServerContext("test", routes, limits, new Responses(serverHeader, CLOCK), metrics,
+                () -> draining);
+        channel = new PeerChannel(peer, ticker, new ServerPipeline(context, ch -> { }));
+        channel.config().setAllocator(allocator);
+    }
+
+    /** Writes raw request bytes as the client would. */
+    void send(String raw) {
+        ByteBuf buf = Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1);
+        inputs.add(buf);
+        channel.writeInbound(buf);
+        channel.runPendingTasks();
+    }
+
+    /** Every response written so far, in order. */
+    List<Reply> replies() {
+        for (Object out; (out = channel.readOutbound()) != null; ) {
+            decoder.writeInbound(out);
+        }
+        List<Reply> replies = new ArrayList<>();
+        for (FullHttpResponse r; (r = decoder.readInbound()) != null; ) {
+            try {
+                replies.add(new Reply(r.status().code(), r.headers().copy(),
+                        r.content().toString(StandardCharsets.UTF_8)));
+            } finally {
+                r.release();
+            }
+        }
+        return replies;
+    }
+
+    /** The single response written so far. */
+    Reply reply() {
+        List<Reply> all = replies();
+        if (all.size() != 1) {
+            throw new AssertionError("expected one response, got " + all.size() + ": " + all);
+        }
+        return all.getFirst();
+    }
+
+    void advance(long millis) {
+        ticker.advance(millis, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+    }
+
+    void drain() {
+        draining = true;
+        channel.pipeline().fireUserEventTriggered(Dispatcher.DRAIN);
+        channel.runPendingTasks();
+    }
+
+    /** True when the pipeline let go of every buffer the client sent. */
+    boolean inputsReleased() {
+        return inputs.stream().allMatch(b -> b.refCnt() == 0);
+    }
+
+    /**
+     * Closes the channel; true if anything was left over: messages nobody read, or a buffer the pipeline allocated
+     * or was given and never released (the caller asserts false).
+     */
+    boolean finish() {
+        boolean leftovers = channel.finishAndReleaseAll();
+        decoder.finishAndReleaseAll();
+        long unreleased = allocator.unreleased();
+        if (unreleased > 0 || !inputsReleased()) {
+            System.err.println("leaked: " + unreleased + " allocated buffers, inputs released: " + inputsReleased());
+            return true;
+        }
+        return leftovers;
+    }
+
+    private static final class PeerChannel extends EmbeddedChannel {
+        private final SocketAddress peer;
+
+        PeerChannel(SocketAddress peer, Ticker ticker, io.netty.channel.ChannelHandler handler) throws Exception {
+            super(EmbeddedChannel.builder().register(false).ticker(ticker).handlers(handler));
+            this.peer = peer;
+            register();
+        }
+
+        @Override
+        protected SocketAddress remoteAddress0() {
+            return peer;
+        }
+    }
+}
