@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
  * regional endpoint for it. Without an explicit override the SDK itself honours {@code AWS_ENDPOINT_URL_STS}.
  * The proxy comes from {@link StsProxy} (HTTPS_PROXY/NO_PROXY or the {@code https.proxy*} system properties),
  * not from the Netty client's own lookup, which reads {@code HTTP_PROXY} for an {@code http} proxy.
+ *
+ * <p>Building a client also pins the loggers that would print credentials at DEBUG to INFO ({@link WireLogging}).
  */
 public final class StsClients {
 
@@ -117,6 +119,7 @@ public final class StsClients {
 
     /** A client signing with {@code credentials} (tests pass static credentials). */
     public static StsAsyncClient build(Settings settings, AwsCredentialsProvider credentials) {
+        WireLogging.quiet();
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 .connectionTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())

@@ -146,6 +146,20 @@ public final class FakeSts implements AutoCloseable {
                 .map(FakeStsCall::issuedAccessKeyId).toList();
     }
 
+    /**
+     * Forgets calls, faults, holds, the token validator and the lifetime, so one FakeSts can serve several tests.
+     * Issued credentials stay valid.
+     */
+    public void reset() {
+        gates.forEach(FakeStsGate::release);
+        gates.clear();
+        faults.clear();
+        calls.clear();
+        received.set(0);
+        tokenValidator = token -> !token.isBlank();
+        lifetime = null;
+    }
+
     @Override
     public void close() {
         gates.forEach(FakeStsGate::release);
