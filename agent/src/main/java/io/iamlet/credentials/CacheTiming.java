@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -14,7 +14,8 @@ import java.util.function.DoubleSupplier;
  * {@code clock} and {@code ticker} must advance together (wall time for credential expiry, nanos for Caffeine).
  *
  * @param scheduler runs renewals and Caffeine's prompt expiry
- * @param executor  runs Caffeine's maintenance and listeners, and the renewal tasks
+ * @param executor  starts every STS call (the SDK does some work, possibly blocking, on the calling thread), runs
+ *                  renewal tasks, Caffeine's maintenance and listeners; never a Netty event loop
  * @param jitter    values in [0,1) spreading retry delays
  */
 public record CacheTiming(Clock clock, Ticker ticker, Scheduler scheduler, Executor executor, DoubleSupplier jitter) {
@@ -27,9 +28,13 @@ public record CacheTiming(Clock clock, Ticker ticker, Scheduler scheduler, Execu
         Objects.requireNonNull(jitter, "jitter");
     }
 
-    /** UTC system clock, system ticker, Caffeine's JVM-wide scheduler thread, the common pool. */
+    /**
+     * UTC system clock, system ticker, Caffeine's JVM-wide scheduler thread, and a virtual thread per task (not the
+     * common pool: it has one thread on a two-core node, and starting an STS call may block briefly).
+     */
     public static CacheTiming system() {
         return new CacheTiming(Clock.systemUTC(), Ticker.systemTicker(), Scheduler.systemScheduler(),
-                ForkJoinPool.commonPool(), () -> ThreadLocalRandom.current().nextDouble());
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iamlet-credentials-", 0).factory()),
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 }

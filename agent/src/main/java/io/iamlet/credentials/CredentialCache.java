@@ -215,12 +215,14 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         }
     }
 
+    /**
+     * Calls the source on the cache's executor, never on the caller's thread: the SDK's async client marshals,
+     * resolves the node's credentials (possibly over the network) and signs on the thread that calls it, and the
+     * caller of {@link #get} may be a Netty event loop.
+     */
     private CompletableFuture<Credentials> fetch(Identity identity) {
-        try {
-            return source.fetch(identity);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return CompletableFuture.supplyAsync(() -> source.fetch(identity), timing.executor())
+                .thenCompose(future -> future);
     }
 
     private Duration lifetime(CacheKey key, CacheEntry entry) {

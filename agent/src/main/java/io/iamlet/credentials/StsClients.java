@@ -112,9 +112,12 @@ public final class StsClients {
         return build(settings, AnonymousCredentialsProvider.create());
     }
 
-    /** For {@link AssumeRoleSource}: the node's credentials from the SDK default chain. */
+    /**
+     * For {@link AssumeRoleSource}: the node's credentials from the SDK default chain, refreshed in the background
+     * ({@code asyncCredentialUpdateEnabled}) so a request rarely waits on instance metadata.
+     */
     public static StsAsyncClient forAssumeRole(Settings settings) {
-        return build(settings, DefaultCredentialsProvider.builder().build());
+        return build(settings, DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build());
     }
 
     /** A client signing with {@code credentials} (tests pass static credentials). */

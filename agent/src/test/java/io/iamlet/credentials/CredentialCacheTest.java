@@ -286,6 +286,28 @@ class CredentialCacheTest {
     }
 
     @Test
+    void stsCallsNeverStartOnTheCallersThread() throws Exception {
+        cache.close();
+        Set<Thread> fetchThreads = ConcurrentHashMap.newKeySet();
+        CredentialSource recording = new CredentialSource() {
+            @Override public String name() { return source.name(); }
+            @Override public CacheKey keyFor(Identity identity) { return source.keyFor(identity); }
+            @Override public CompletableFuture<Credentials> fetch(Identity identity) {
+                fetchThreads.add(Thread.currentThread());
+                return source.fetch(identity);
+            }
+        };
+        try (ExecutorService sts = Executors.newSingleThreadExecutor()) {
+            cache = new CredentialCache(recording, CacheSettings.defaults(), key -> true, registry,
+                    new CacheTiming(time.clock(), time, time, sts, () -> 0.0));
+
+            cache.get(identity("reader")).join();
+
+            assertThat(fetchThreads).hasSize(1).doesNotContain(Thread.currentThread());
+        }
+    }
+
+    @Test
     void closingStopsRenewals() {
         get(identity("reader"));
         cache.close();

@@ -54,6 +54,7 @@ public final class FakeSts implements AutoCloseable {
     private final Map<String, Integer> roleNumbers = new ConcurrentHashMap<>();
     private final AtomicLong serial = new AtomicLong();
     private final AtomicInteger received = new AtomicInteger();
+    private final AtomicInteger generation = new AtomicInteger();
     private final List<FakeStsCall> calls = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<FakeStsFault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<FakeStsGate> gates = new ConcurrentLinkedQueue<>();
@@ -151,6 +152,7 @@ public final class FakeSts implements AutoCloseable {
      * Issued credentials stay valid.
      */
     public void reset() {
+        generation.incrementAndGet();
         gates.forEach(FakeStsGate::release);
         gates.clear();
         faults.clear();
@@ -168,6 +170,7 @@ public final class FakeSts implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        int arrivedIn = generation.get();
         received.incrementAndGet();
         try (exchange) {
             FakeStsRequest request = FakeStsRequest.read(exchange);
@@ -183,7 +186,9 @@ public final class FakeSts implements AutoCloseable {
             FakeStsResponder.Answer answer = fault != null && fault.isError()
                     ? responder.fault(fault)
                     : responder.answer();
-            calls.add(answer.call());
+            if (arrivedIn == generation.get()) {
+                calls.add(answer.call()); // a request from before reset() belongs to an earlier test
+            }
             byte[] body = answer.xml().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/xml");
             exchange.getResponseHeaders().set("x-amzn-RequestId", answer.call().requestId());
