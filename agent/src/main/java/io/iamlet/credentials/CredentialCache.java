@@ -166,7 +166,7 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         if (closed || current == null || !current.isDone() || current.join() != entry) {
             return; // evicted, expired or replaced since this renewal was scheduled
         }
-        if (!stillWanted.test(key)) {
+        if (!wanted(key)) {
             meters.renewal("unwanted");
             log.debug("not renewing credentials no pod on this node uses; they will expire: " + KEY_FORMAT,
                     fields(key));
@@ -246,6 +246,16 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
             meters.eviction("size");
             log.info("credentials evicted, cache full: " + KEY_FORMAT + " {}",
                     fields(key, kv("max", settings.maxIdentities())));
+        }
+    }
+
+    /** The injected predicate; if it fails, keep renewing (a bug there must not take credentials away). */
+    private boolean wanted(CacheKey key) {
+        try {
+            return stillWanted.test(key);
+        } catch (RuntimeException e) {
+            log.warn("stillWanted failed, renewing anyway: " + KEY_FORMAT + " {}", fields(key, kv("error", e.toString())));
+            return true;
         }
     }
 

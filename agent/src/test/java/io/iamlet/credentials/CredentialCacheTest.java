@@ -9,16 +9,11 @@ import io.iamlet.failure.Failure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,38 +71,6 @@ class CredentialCacheTest {
         assertThat(registry.get("iamlet.cache.hits").counter().count()).isEqualTo(1);
         assertThat(registry.get("iamlet.cache.misses").counter().count()).isEqualTo(1);
         assertThat(registry.get("iamlet.credentials.remaining").summary().max()).isEqualTo(3600);
-    }
-
-    @Test
-    void concurrentFirstRequestsShareOneStsCall() throws Exception {
-        source.park(true);
-        List<CompletableFuture<Served>> futures = new ArrayList<>();
-        CountDownLatch start = new CountDownLatch(1);
-        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
-            List<CompletableFuture<CompletableFuture<Served>>> calls = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                calls.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        start.await();
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return cache.get(identity("reader"));
-                }, pool));
-            }
-            start.countDown();
-            for (var call : calls) {
-                futures.add(call.join());
-            }
-        }
-        assertThat(futures).noneMatch(CompletableFuture::isDone);
-        assertThat(source.fetchCount()).isEqualTo(1);
-
-        source.releaseParked();
-
-        Set<String> keys = futures.stream().map(f -> f.join().credentials().accessKeyId()).collect(Collectors.toSet());
-        assertThat(keys).hasSize(1);
-        assertThat(source.fetchCount()).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "{0} credentials renew after {1}")
@@ -283,28 +246,6 @@ class CredentialCacheTest {
 
         assertThat(source.fetchCount()).isEqualTo(1);
         assertThat(get(identity("reader")).cacheHit()).isTrue();
-    }
-
-    @Test
-    void stsCallsNeverStartOnTheCallersThread() throws Exception {
-        cache.close();
-        Set<Thread> fetchThreads = ConcurrentHashMap.newKeySet();
-        CredentialSource recording = new CredentialSource() {
-            @Override public String name() { return source.name(); }
-            @Override public CacheKey keyFor(Identity identity) { return source.keyFor(identity); }
-            @Override public CompletableFuture<Credentials> fetch(Identity identity) {
-                fetchThreads.add(Thread.currentThread());
-                return source.fetch(identity);
-            }
-        };
-        try (ExecutorService sts = Executors.newSingleThreadExecutor()) {
-            cache = new CredentialCache(recording, CacheSettings.defaults(), key -> true, registry,
-                    new CacheTiming(time.clock(), time, time, sts, () -> 0.0));
-
-            cache.get(identity("reader")).join();
-
-            assertThat(fetchThreads).hasSize(1).doesNotContain(Thread.currentThread());
-        }
     }
 
     @Test
