@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  *       jittered exponential backoff until it succeeds or the entry expires. {@code Denied}: the entry is evicted
  *       at once (the role or the token is no longer good).</li>
  *   <li><b>Bounded.</b> At most {@code maxIdentities} entries (Caffeine's size eviction); an entry leaving the
- *       cache for any reason but replacement cancels its pending renewal.</li>
+ *       cache for any reason but replacement cancels its pending renewal. Keys no pod wants and keys not served
+ *       for {@code idleTimeout} (or twice their lifetime) are not renewed and simply expire.</li>
+ *   <li><b>Off the caller's thread.</b> STS calls start on {@link CacheTiming#executor()}; {@link #get} only
+ *       looks up and composes futures, so it is safe on a Netty event loop.</li>
  * </ul>
  */
 public final class CredentialCache implements CredentialProvider, AutoCloseable {
