@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "iamlet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Node-local AWS credential agent for Kubernetes.",
         subcommands = {ServeCommand.class, NodeCommands.Setup.class, NodeCommands.Teardown.class, DemoCommand.class,
-                Main.ConfigurationDocCommand.class})
+                Main.ConfigurationDocCommand.class, StandInsCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * An STS stand-in on 127.0.0.1 speaking the Query protocol ({@code Version=2011-06-15}) and STS's XML, errors
+ * An STS stand-in (on 127.0.0.1 unless told otherwise) speaking the Query protocol ({@code Version=2011-06-15}) and STS's XML, errors
  * included, for tests and demos. Plain JDK ({@code com.sun.net.httpserver}), no other dependency.
  *
  * <ul>
@@ -61,9 +61,9 @@ public final class FakeSts implements AutoCloseable {
     private volatile Predicate<String> tokenValidator = token -> !token.isBlank();
     private volatile Duration lifetime;
 
-    private FakeSts(Clock clock) throws IOException {
+    private FakeSts(Clock clock, InetAddress bind) throws IOException {
         this.clock = clock;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+        this.server = HttpServer.create(new InetSocketAddress(bind, 0), 256);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -76,15 +76,22 @@ public final class FakeSts implements AutoCloseable {
 
     /** Starts with {@code clock} deciding issue times and expirations (and whether issued keys expired). */
     public static FakeSts start(Clock clock) {
+        return start(clock, InetAddress.getLoopbackAddress());
+    }
+
+    /** Starts on an ephemeral port of {@code bind} (the end-to-end node binds its host address). */
+    public static FakeSts start(Clock clock, InetAddress bind) {
         try {
-            return new FakeSts(clock);
+            return new FakeSts(clock, bind);
         } catch (IOException e) {
-            throw new IllegalStateException("FakeSts could not listen on 127.0.0.1", e);
+            throw new IllegalStateException("FakeSts could not listen on " + bind.getHostAddress(), e);
         }
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        InetSocketAddress bound = server.getAddress();
+        String host = bound.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
     }
 
     /** Every answered request, in order. */

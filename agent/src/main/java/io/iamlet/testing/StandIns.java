@@ -2,6 +2,7 @@ package io.iamlet.testing;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -10,7 +11,13 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -19,16 +26,21 @@ import java.util.Queue;
  * A cluster and an AWS account on loopback: the fabric8 mock API server (CRUD, plus the service-account issuer's
  * discovery documents), a token signer whose keys that server publishes, and an STS stand-in. What iamlet needs
  * to run end to end with no cluster and no AWS account.
+ *
+ * <p>Pods created here carry a label equal to their {@code spec.nodeName}, through which the API server answers
+ * iamlet's production {@code spec.nodeName} field selector (see {@link NodeSelectorDispatcher}).
  */
 public final class StandIns implements AutoCloseable {
 
     private final KubernetesMockServer apiServer;
+    private final InetAddress bind;
     private final KubernetesClient client;
     private final TestTokens tokens;
     private final FakeSts sts;
 
-    private StandIns(KubernetesMockServer apiServer, TestTokens tokens, FakeSts sts) {
+    private StandIns(KubernetesMockServer apiServer, InetAddress bind, TestTokens tokens, FakeSts sts) {
         this.apiServer = apiServer;
+        this.bind = bind;
         this.client = apiServer.createClient();
         this.tokens = tokens;
         this.sts = sts;
@@ -36,13 +48,51 @@ public final class StandIns implements AutoCloseable {
 
     /** Starts all three on loopback. */
     public static StandIns start() {
+        return start(InetAddress.getLoopbackAddress());
+    }
+
+    /** Starts the API server and STS on ephemeral ports of {@code bind} (plain HTTP). */
+    public static StandIns start(InetAddress bind) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
+                new NodeSelectorDispatcher(new KubernetesMixedDispatcher(expectations)), false);
+        server.init(bind, 0);
         TestTokens tokens = TestTokens.standard();
         tokens.serveDiscovery(server);
-        return new StandIns(server, tokens, FakeSts.start());
+        return new StandIns(server, bind, tokens, FakeSts.start(Clock.systemUTC(), bind));
+    }
+
+    /** The API server's base URL, e.g. {@code http://10.231.0.1:41234}. */
+    public URI apiServerUrl() {
+        String host = bind.getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + apiServer.getPort());
+    }
+
+    /** Writes a kubeconfig that points a Kubernetes client (iamlet's {@code KUBECONFIG}) at the API server. */
+    public void writeKubeconfig(Path file) {
+        String yaml = String.join("\n",
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                "- name: stand-ins",
+                "  cluster:",
+                "    server: " + apiServerUrl(),
+                "users:",
+                "- name: iamlet",
+                "  user:",
+                "    token: stand-ins-accept-anything",
+                "contexts:",
+                "- name: stand-ins",
+                "  context:",
+                "    cluster: stand-ins",
+                "    user: iamlet",
+                "current-context: stand-ins",
+                "");
+        try {
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public KubernetesClient client() {
@@ -78,8 +128,26 @@ public final class StandIns implements AutoCloseable {
 
     /** Creates a running pod on {@code node} at {@code ip}; returns it as stored (with the uid the server gave). */
     public Pod runningPod(String namespace, String name, String serviceAccount, String node, String ip) {
-        return TestPods.create(client, TestPods.pod(namespace, name).node(node).serviceAccount(serviceAccount)
-                .ips(ip).phase("Running").build());
+        return runningPod(namespace, name, serviceAccount, node, ip, Map.of());
+    }
+
+    /** {@link #runningPod(String, String, String, String, String)} with pod annotations. */
+    public Pod runningPod(String namespace, String name, String serviceAccount, String node, String ip,
+                          Map<String, String> annotations) {
+        var builder = TestPods.pod(namespace, name).node(node).serviceAccount(serviceAccount).ips(ip).phase("Running");
+        annotations.forEach(builder::annotation);
+        Pod pod = new PodBuilder(builder.build()).editMetadata()
+                .addToLabels(NodeSelectorDispatcher.NODE_LABEL, node).endMetadata().build();
+        return TestPods.create(client, pod);
+    }
+
+    /** Creates everything {@code spec} lists; returns the pods as stored, in the spec's order. */
+    public java.util.List<Pod> seed(ClusterSpec spec) {
+        spec.namespaces().forEach(ns -> namespace(ns.name(), ns.annotations()));
+        spec.serviceAccounts().forEach(sa -> serviceAccount(sa.namespace(), sa.name(), sa.roleArn()));
+        return spec.pods().stream().map(p -> p.onNode(spec.node()))
+                .map(p -> runningPod(p.namespace(), p.name(), p.serviceAccount(), p.node(), p.ip(), p.annotations()))
+                .toList();
     }
 
     /** A projected token (default audience, one hour) for the pod as stored. */
@@ -87,6 +155,15 @@ public final class StandIns implements AutoCloseable {
         var m = pod.getMetadata();
         String sa = pod.getSpec().getServiceAccountName();
         return tokens.token(m.getNamespace(), m.getName(), m.getUid(), sa, "sa-uid-" + sa);
+    }
+
+    /** Writes the pod's projected token to {@code file} as the kubelet does: no trailing newline. */
+    public void writeToken(Pod pod, Path file) {
+        try {
+            Files.writeString(file, tokenFor(pod));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
