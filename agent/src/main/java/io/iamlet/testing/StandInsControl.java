@@ -30,8 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code {"op":"add-pod","namespace":..,"name":..,"serviceAccount":..,"ip":..,"annotations":{..}}}: a running
  *       pod on this node, its token written; answers the pod (below).</li>
  *   <li>{@code {"op":"delete-pod","namespace":..,"name":..}}: the pod deleted for good.</li>
- *   <li>{@code {"op":"role-of","accessKeyId":..}}: the role the STS stand-in issued that key for ({@code role} null
- *       when it issued no such key).</li>
+ *   <li>{@code {"op":"role-of","accessKeyId":..}}: the role the STS stand-in issued that key for and the action
+ *       that issued it ({@code AssumeRoleWithWebIdentity}: the container path; {@code AssumeRole}: the metadata
+ *       path); both null when it issued no such key.</li>
  *   <li>{@code {"op":"http","method":"GET","url":..}}: an HTTP exchange from the node's namespace (iamlet's probes
  *       listen on the node's loopback); answers {@code status} and {@code body}, or {@code error}.</li>
  *   <li>{@code {"op":"metadata-requests"}}: what the metadata stand-in received.</li>
@@ -103,8 +104,12 @@ public final class StandInsControl {
             switch (op) {
                 case "add-pod" -> reply.put("pod", addPod(request));
                 case "delete-pod" -> deletePod(request.path("namespace").asString(), request.path("name").asString());
-                case "role-of" -> reply.put("role",
-                        standIns.sts().roleOf(request.path("accessKeyId").asString("")).orElse(null));
+                case "role-of" -> {
+                    String key = request.path("accessKeyId").asString("");
+                    reply.put("role", standIns.sts().roleOf(key).orElse(null));
+                    reply.put("action", standIns.sts().calls().stream().filter(c -> key.equals(c.issuedAccessKeyId()))
+                            .map(FakeStsCall::action).findFirst().orElse(null));
+                }
                 case "http" -> reply.putAll(http(request.path("method").asString("GET"), request.path("url").asString()));
                 case "metadata-requests" -> reply.put("requests", metadata.requests());
                 default -> throw new IllegalArgumentException("unknown op '" + op + "'");
