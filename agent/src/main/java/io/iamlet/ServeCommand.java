@@ -1,8 +1,15 @@
 package io.iamlet;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.config.AgentConfig;
 import io.iamlet.config.ServeOptions;
+import io.iamlet.credentials.StsClients;
+import io.iamlet.pods.PodSelector;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -17,6 +24,25 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig config = options.toConfig();
-        throw new UnsupportedOperationException("wired in a later commit: " + config.nodeName());
+        var region = StsClients.regionFrom(System.getenv()).orElseThrow(() -> new IllegalArgumentException(
+                "AWS_REGION must be set: iamlet calls the regional STS endpoint"));
+        KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+        var wiring = new Agent.Wiring(kubernetes, PodSelector.node(config.nodeName()), region, null,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Agent agent;
+        try {
+            agent = Agent.start(config, wiring);
+        } catch (RuntimeException e) {
+            kubernetes.close();
+            throw e;
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("iamlet-shutdown").unstarted(() -> {
+            agent.close();
+            kubernetes.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
     }
 }

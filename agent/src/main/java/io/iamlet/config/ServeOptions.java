@@ -106,6 +106,18 @@ public final class ServeOptions {
             description = "json (one object per line) or text.")
     String logFormat;
 
+    /** Parses {@code serve}'s flags (with their environment twins from {@code env}) into a configuration. */
+    public static AgentConfig parse(java.util.Map<String, String> env, String... args) {
+        @picocli.CommandLine.Command(name = "serve")
+        final class Holder {
+            @picocli.CommandLine.Mixin
+            ServeOptions options;
+        }
+        var holder = new Holder();
+        new picocli.CommandLine(holder).setDefaultValueProvider(new EnvironmentDefaults(env)).parseArgs(args);
+        return holder.options.toConfig();
+    }
+
     /** Validates and freezes the options. Throws IllegalArgumentException naming the bad setting. */
     public AgentConfig toConfig() {
         List<String> metrics = clean(metricsListen);

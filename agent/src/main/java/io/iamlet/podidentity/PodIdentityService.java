@@ -11,6 +11,7 @@ import io.iamlet.identity.TokenClaims;
 import io.iamlet.identity.TokenVerifier;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
+import io.iamlet.server.ContainerCredentialService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.CompletionException;
  * is what makes a stolen token useless outside its pod. Only then is the service account's role looked up and
  * credentials fetched. Every path ends in exactly one audit event.
  */
-public final class PodIdentityService {
+public final class PodIdentityService implements ContainerCredentialService {
 
     static final String ENDPOINT = "container";
 
@@ -43,6 +44,7 @@ public final class PodIdentityService {
     }
 
     /** Credentials for the caller at {@code sourceIp} presenting {@code token}; fails with a {@link Failure}. */
+    @Override
     public CompletableFuture<Credentials> credentialsFor(String sourceIp, String token) {
         var trail = new Trail(AuditEvent.from(ENDPOINT, sourceIp));
         return verifier.verify(token)

@@ -1,0 +1,291 @@
+package io.iamlet.credentials;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.iamlet.credentials.CacheEntry.Failed;
+import io.iamlet.credentials.CacheEntry.Live;
+import io.iamlet.credentials.CacheEntry.Slot;
+import io.iamlet.credentials.CredentialSource.CacheKey;
+import io.iamlet.failure.Failure;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Credentials per identity, fetched once, renewed in the background, served from memory.
+ *
+ * <p>Design. One Caffeine {@link AsyncCache} from {@link CacheKey} to a future {@link CacheEntry}:
+ * <ul>
+ *   <li><b>Single flight.</b> A miss installs the load's future with {@code get(key, loader)}; every concurrent
+ *       caller with the same key gets that future, so one STS call serves them all. A failed load is stored as a
+ *       {@link Failed} entry of zero lifetime: its waiters see the failure, later callers load afresh.</li>
+ *   <li><b>Never expired.</b> Each entry expires (Caffeine {@link Expiry}) {@code expiryMargin} before its
+ *       credentials do; Caffeine treats an expired entry as absent, so an expired entry is a miss. Serving checks
+ *       the wall clock once more.</li>
+ *   <li><b>Renewal ahead of time.</b> When credentials are installed, a task is scheduled on the injected
+ *       scheduler for {@link Renewal#delay}. It renews only if the cache still holds exactly that entry, the key is
+ *       still wanted (a pod on this node uses it) and was served recently; it fetches with the freshest identity
+ *       seen for the key and installs the result with a conditional replace, so it never undoes an eviction or
+ *       overwrites a newer load. Callers keep hitting the old entry meanwhile: only a first request waits on STS.</li>
+ *   <li><b>Renewal failure.</b> {@code Unavailable}: the still-valid entry stays and the renewal is retried with
+ *       jittered exponential backoff until it succeeds or the entry expires. {@code Denied}: the entry is evicted
+ *       at once (the role or the token is no longer good).</li>
+ *   <li><b>Bounded.</b> At most {@code maxIdentities} entries (Caffeine's size eviction); an entry leaving the
+ *       cache for any reason but replacement cancels its pending renewal. Keys no pod wants and keys not served
+ *       for {@code idleTimeout} (or twice their lifetime) are not renewed and simply expire.</li>
+ *   <li><b>Off the caller's thread.</b> STS calls start on {@link CacheTiming#executor()}; {@link #get} only
+ *       looks up and composes futures, so it is safe on a Netty event loop.</li>
+ * </ul>
+ */
+public final class CredentialCache implements CredentialProvider, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CredentialCache.class);
+    private static final String KEY_FORMAT = "{} {} {} {} {}";
+
+    private final CredentialSource source;
+    private final CacheSettings settings;
+    private final Predicate<CacheKey> stillWanted;
+    private final CacheTiming timing;
+    private final AsyncCache<CacheKey, CacheEntry> cache;
+    private final CacheMeters meters;
+    private volatile boolean closed;
+
+    /** Production wiring: system clock and ticker, Caffeine's system scheduler, the common pool. */
+    public CredentialCache(CredentialSource source, CacheSettings settings, Predicate<CacheKey> stillWanted,
+                           MeterRegistry registry) {
+        this(source, settings, stillWanted, registry, CacheTiming.system());
+    }
+
+    /**
+     * @param source      usually a {@link MeteredSource} around a {@link WebIdentitySource} or {@link AssumeRoleSource}
+     * @param stillWanted asked before each renewal: false when no pod on this node uses the key any more
+     */
+    public CredentialCache(CredentialSource source, CacheSettings settings, Predicate<CacheKey> stillWanted,
+                           MeterRegistry registry, CacheTiming timing) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.stillWanted = Objects.requireNonNull(stillWanted, "stillWanted");
+        this.timing = Objects.requireNonNull(timing, "timing");
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(settings.maxIdentities())
+                .expireAfter(Expiry.writing(this::lifetime))
+                .ticker(timing.ticker())
+                .scheduler(timing.scheduler())
+                .executor(timing.executor())
+                .removalListener(this::removed)
+                .buildAsync();
+        this.meters = new CacheMeters(registry, source.name(), cache);
+    }
+
+    @Override
+    public CompletableFuture<Served> get(Identity identity) {
+        CacheKey key;
+        try {
+            key = source.keyFor(identity);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new Failure.Unavailable("shutting_down", "iamlet is stopping"));
+        }
+        boolean[] loading = {false};
+        CompletableFuture<CacheEntry> future = cache.get(key, (k, executor) -> {
+            loading[0] = true;
+            return load(k, identity);
+        });
+        boolean hit = !loading[0] && future.isDone();
+        meters.lookup(hit);
+        return future.thenApply(entry -> serve(key, future, entry, identity, hit));
+    }
+
+    @Override
+    public void prefetch(Identity identity) {
+        if (!closed) {
+            try {
+                cache.get(source.keyFor(identity), (k, executor) -> load(k, identity));
+            } catch (RuntimeException e) {
+                log.debug("prefetch failed: {}", kv("error", e.toString()));
+            }
+        }
+    }
+
+    /** Stops renewing and forgets every entry. */
+    @Override
+    public void close() {
+        closed = true;
+        cache.synchronous().invalidateAll();
+    }
+
+    /** Runs Caffeine's pending maintenance (expiry, eviction, listeners); for tests. */
+    void cleanUp() {
+        cache.synchronous().cleanUp();
+    }
+
+    long size() {
+        cache.synchronous().cleanUp();
+        return cache.synchronous().estimatedSize();
+    }
+
+    private Served serve(CacheKey key, CompletableFuture<CacheEntry> future, CacheEntry entry, Identity identity,
+                         boolean hit) {
+        if (entry instanceof Failed failed) {
+            throw failed.failure();
+        }
+        Live live = (Live) entry;
+        Duration left = Duration.between(timing.clock().instant(), live.credentials().expiration());
+        if (left.compareTo(settings.expiryMargin()) <= 0) {
+            cache.asMap().remove(key, future);
+            throw new Failure.Unavailable("credentials_expired", "cached credentials expired before being served");
+        }
+        live.slot().touch(identity, timing.ticker().read());
+        meters.served(left);
+        return new Served(live.credentials(), hit);
+    }
+
+    private CompletableFuture<CacheEntry> load(CacheKey key, Identity identity) {
+        Slot slot = new Slot(identity, timing.ticker().read());
+        CompletableFuture<CacheEntry> loaded = fetch(identity).handle((credentials, error) -> error == null
+                ? new Live(credentials, slot)
+                : new Failed(asFailure(error)));
+        loaded.thenAccept(entry -> {
+            if (entry instanceof Live live) {
+                scheduleRenewal(key, live, renewalDelay(live.credentials()), 0);
+            }
+        });
+        return loaded;
+    }
+
+    private void renew(CacheKey key, Live entry, int attempt) {
+        CompletableFuture<CacheEntry> current = cache.asMap().get(key);
+        if (closed || current == null || !current.isDone() || current.join() != entry) {
+            return; // evicted, expired or replaced since this renewal was scheduled
+        }
+        if (!wanted(key)) {
+            meters.renewal("unwanted");
+            log.debug("not renewing credentials no pod on this node uses; they will expire: " + KEY_FORMAT,
+                    fields(key));
+            return;
+        }
+        long idleNanos = timing.ticker().read() - entry.slot().lastUsedNanos();
+        if (idleNanos > idleLimit(entry.credentials()).toNanos()) {
+            meters.renewal("idle");
+            log.debug("not renewing credentials unused for a long time; they will expire: " + KEY_FORMAT,
+                    fields(key));
+            return;
+        }
+        fetch(entry.slot().latest()).whenComplete((credentials, error) -> {
+            if (error == null) {
+                Live next = new Live(credentials, entry.slot());
+                if (cache.asMap().replace(key, current, CompletableFuture.completedFuture(next))) {
+                    meters.renewal("success");
+                    scheduleRenewal(key, next, renewalDelay(credentials), 0);
+                }
+                return;
+            }
+            Failure failure = asFailure(error);
+            if (failure instanceof Failure.Denied) {
+                meters.renewal("denied");
+                if (cache.asMap().remove(key, current)) {
+                    meters.eviction("denied");
+                }
+                log.warn("renewal denied by STS, credentials evicted: " + KEY_FORMAT + " {} {}",
+                        fields(key, kv("reason", failure.reason()), kv("error", failure.getMessage())));
+                return;
+            }
+            meters.renewal("failed");
+            Duration retryIn = Renewal.backoff(attempt + 1, settings.retryInitial(), settings.retryMax(),
+                    timing.jitter().getAsDouble());
+            log.warn("renewal failed, still serving the current credentials: " + KEY_FORMAT + " {} {} {} {} {}",
+                    fields(key, kv("reason", failure.reason()), kv("attempt", attempt + 1), kv("retry_in", retryIn),
+                            kv("valid_until", entry.credentials().expiration()), kv("error", failure.getMessage())));
+            scheduleRenewal(key, entry, retryIn, attempt + 1);
+        });
+    }
+
+    private void scheduleRenewal(CacheKey key, Live entry, Duration delay, int attempt) {
+        if (!closed) {
+            entry.slot().renewal(timing.scheduler().schedule(timing.executor(), () -> renew(key, entry, attempt),
+                    delay.toNanos(), TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /**
+     * Calls the source on the cache's executor, never on the caller's thread: the SDK's async client marshals,
+     * resolves the node's credentials (possibly over the network) and signs on the thread that calls it, and the
+     * caller of {@link #get} may be a Netty event loop.
+     */
+    private CompletableFuture<Credentials> fetch(Identity identity) {
+        return CompletableFuture.supplyAsync(() -> source.fetch(identity), timing.executor())
+                .thenCompose(future -> future);
+    }
+
+    private Duration lifetime(CacheKey key, CacheEntry entry) {
+        if (entry instanceof Live live) {
+            Duration left = Duration.between(timing.clock().instant(),
+                    live.credentials().expiration().minus(settings.expiryMargin()));
+            return left.isNegative() ? Duration.ZERO : left;
+        }
+        return Duration.ZERO;
+    }
+
+    private void removed(CacheKey key, CacheEntry entry, RemovalCause cause) {
+        if (!(entry instanceof Live live) || cause == RemovalCause.REPLACED) {
+            return;
+        }
+        live.slot().cancelRenewal();
+        if (cause == RemovalCause.EXPIRED) {
+            meters.eviction("expired");
+            log.debug("credentials expired: " + KEY_FORMAT, fields(key));
+        } else if (cause == RemovalCause.SIZE) {
+            meters.eviction("size");
+            log.info("credentials evicted, cache full: " + KEY_FORMAT + " {}",
+                    fields(key, kv("max", settings.maxIdentities())));
+        }
+    }
+
+    /** The injected predicate; if it fails, keep renewing (a bug there must not take credentials away). */
+    private boolean wanted(CacheKey key) {
+        try {
+            return stillWanted.test(key);
+        } catch (RuntimeException e) {
+            log.warn("stillWanted failed, renewing anyway: " + KEY_FORMAT + " {}", fields(key, kv("error", e.toString())));
+            return true;
+        }
+    }
+
+    private Duration renewalDelay(Credentials credentials) {
+        return Renewal.delay(credentials, timing.clock().instant(), settings.refreshFraction(),
+                settings.minRemaining());
+    }
+
+    /** Unused for longer than this: stop renewing. At least twice the lifetime, so rare SDK refreshes count. */
+    private Duration idleLimit(Credentials credentials) {
+        Duration twice = Duration.between(credentials.issuedAt(), credentials.expiration()).multipliedBy(2);
+        return twice.compareTo(settings.idleTimeout()) > 0 ? twice : settings.idleTimeout();
+    }
+
+    private static Failure asFailure(Throwable error) {
+        return Failure.find(error).orElseGet(() -> new Failure.Unavailable("source_error",
+                "credential source failed: " + error.getClass().getSimpleName(), error));
+    }
+
+    private static Object[] fields(CacheKey key, Object... extra) {
+        Object[] all = new Object[5 + extra.length];
+        all[0] = kv("source", key.source());
+        all[1] = kv("role", key.roleArn());
+        all[2] = kv("namespace", key.namespace());
+        all[3] = kv("service_account", key.serviceAccount());
+        all[4] = kv("pod_uid", key.podUid());
+        System.arraycopy(extra, 0, all, 5, extra.length);
+        return all;
+    }
+}

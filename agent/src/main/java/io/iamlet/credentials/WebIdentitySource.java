@@ -1,0 +1,74 @@
+package io.iamlet.credentials;
+
+import io.iamlet.failure.Failure;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
+
+/**
+ * {@code web-identity} (the default): {@code AssumeRoleWithWebIdentity} with the caller's own projected
+ * service-account token, so the node needs no IAM permission at all. Credentials depend only on role, namespace
+ * and service account, so every pod of one service account shares them; the session name is
+ * {@code <namespace>.<serviceAccount>} because a pod name would misattribute the shared session to one pod.
+ */
+public final class WebIdentitySource implements CredentialSource {
+
+    public static final String NAME = "web-identity";
+    static final String ACTION = "AssumeRoleWithWebIdentity";
+
+    private final StsAsyncClient sts;
+    private final int durationSeconds;
+    private final Clock clock;
+
+    /**
+     * @param sts             an anonymous client, {@link StsClients#forWebIdentity}
+     * @param sessionDuration DurationSeconds asked of STS (15 min to 12 h; the role's maximum must allow it)
+     */
+    public WebIdentitySource(StsAsyncClient sts, Duration sessionDuration, Clock clock) {
+        this.sts = Objects.requireNonNull(sts, "sts");
+        this.durationSeconds = SessionDurations.seconds(sessionDuration);
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public CacheKey keyFor(Identity identity) {
+        return new CacheKey(NAME, identity.roleArn(), identity.namespace(), identity.serviceAccount(), null);
+    }
+
+    @Override
+    public CompletableFuture<Credentials> fetch(Identity identity) {
+        if (identity.token() == null) {
+            return CompletableFuture.failedFuture(new Failure.Denied("no_token",
+                    "the web-identity credential source needs the caller's service-account token"));
+        }
+        String role = identity.roleArn();
+        try {
+            var request = AssumeRoleWithWebIdentityRequest.builder()
+                    .roleArn(role)
+                    .roleSessionName(SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount()))
+                    .webIdentityToken(identity.token().value())
+                    .durationSeconds(durationSeconds)
+                    .build();
+            return sts.assumeRoleWithWebIdentity(request).handle((response, error) -> {
+                if (error != null) {
+                    throw StsErrors.map(ACTION, role, error);
+                }
+                if (response.credentials() == null) {
+                    throw new Failure.Unavailable("sts_error", "STS " + ACTION + " for " + role
+                            + " answered without credentials");
+                }
+                return StsCredentials.from(response.credentials(), role, response.responseMetadata(), clock);
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(StsErrors.map(ACTION, role, e));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.iamlet.credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iamlet.testing.FakeSts;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+
+/** How the client factory reaches STS: endpoint configuration and proxies, with the real SDK. */
+class StsClientsIT {
+
+    private static final Identity IDENTITY = new Identity("arn:aws:iam::123456789012:role/reader", "team-a",
+            "reader", "pod-1", "uid-1", new Identity.WebIdentityToken("a.web.token"));
+    private static FakeSts sts;
+
+    @BeforeAll
+    static void start() {
+        sts = FakeSts.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sts.close();
+    }
+
+    private static Credentials fetchWith(StsClients.Settings settings) {
+        try (StsAsyncClient client = StsClients.forWebIdentity(settings)) {
+            return new WebIdentitySource(client, Duration.ofHours(1), Clock.systemUTC()).fetch(IDENTITY).join();
+        }
+    }
+
+    @Test
+    void withoutAnOverrideTheSdkHonoursTheStsEndpointSetting() {
+        // the system-property twin of AWS_ENDPOINT_URL_STS, which a test cannot set
+        System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
+        try {
+            Credentials credentials = fetchWith(StsClients.Settings.defaults(Region.EU_WEST_1));
+
+            assertThat(sts.roleOf(credentials.accessKeyId())).contains(IDENTITY.roleArn());
+        } finally {
+            System.clearProperty("aws.endpointUrlSts");
+        }
+    }
+
+    @Test
+    void reachesStsThroughTheHttpsProxy() throws Exception {
+        try (var proxy = new TestConnectProxy()) {
+            var settings = TestStsClients.settings(sts).withProxy(
+                    StsProxy.resolve(Map.of("HTTPS_PROXY", proxy.url()), new Properties()).orElseThrow());
+
+            Credentials credentials = fetchWith(settings);
+
+            assertThat(sts.roleOf(credentials.accessKeyId())).isPresent();
+            assertThat(proxy.targets()).containsExactly("CONNECT 127.0.0.1:" + sts.endpoint().getPort());
+        }
+    }
+
+    @Test
+    void noProxyHostsGoDirect() throws Exception {
+        try (var proxy = new TestConnectProxy()) {
+            var settings = TestStsClients.settings(sts).withProxy(StsProxy.resolve(
+                    Map.of("HTTPS_PROXY", proxy.url(), "NO_PROXY", "localhost,127.0.0.1"), new Properties())
+                    .orElseThrow());
+
+            Credentials credentials = fetchWith(settings);
+
+            assertThat(sts.roleOf(credentials.accessKeyId())).isPresent();
+            assertThat(proxy.targets()).isEmpty();
+        }
+    }
+
+    @Test
+    void regionComesFromTheEnvironment() {
+        assertThat(StsClients.regionFrom(Map.of("AWS_REGION", "eu-central-1"))).contains(Region.EU_CENTRAL_1);
+        assertThat(StsClients.regionFrom(Map.of("AWS_DEFAULT_REGION", "us-west-2"))).contains(Region.US_WEST_2);
+        assertThat(StsClients.regionFrom(Map.of())).isEmpty();
+    }
+}
