@@ -2,7 +2,7 @@ package io.iamlet.metadata;
 
 /**
  * A CharSequence that gives up after a number of reads. Regular expressions in namespace annotations are written by
- * whoever may edit a namespace; a pathological one ({@code (a+)+b}) could otherwise backtrack for minutes on the
+ * whoever may edit a namespace; a pathological one ({@code (.*a){20}b}) could otherwise backtrack for minutes on the
  * event loop. Java's matcher reads its input only through {@link #charAt}, so bounding the reads bounds the work.
  */
 final class BoundedInput implements CharSequence {
