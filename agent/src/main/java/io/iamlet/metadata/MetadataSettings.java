@@ -83,8 +83,8 @@ public record MetadataSettings(
                 || upstream.getRawQuery() != null || upstream.getRawFragment() != null
                 || !(upstream.getRawPath() == null || upstream.getRawPath().isEmpty()
                 || upstream.getRawPath().equals("/"))) {
-            throw new IllegalArgumentException(
-                    "--metadata-upstream must be http://HOST[:PORT] without a path, was " + printable(upstream.toString()));
+            throw new IllegalArgumentException("--metadata-upstream must be http://HOST[:PORT] without a path, was "
+                    + printable(upstream.toString()));
         }
         Objects.requireNonNull(upstreamTimeout, "upstreamTimeout");
         if (upstreamTimeout.isNegative() || upstreamTimeout.isZero() || upstreamTimeout.toSeconds() > 30) {

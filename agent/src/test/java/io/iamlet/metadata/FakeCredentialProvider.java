@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeCredentialProvider implements CredentialProvider {
 
-    static final Instant EXPIRATION = Instant.now().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    static final Instant EXPIRATION =
+            Instant.now().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
     final List<Identity> gets = new CopyOnWriteArrayList<>();
     final List<Identity> prefetches = new CopyOnWriteArrayList<>();

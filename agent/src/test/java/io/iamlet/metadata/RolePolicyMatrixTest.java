@@ -28,8 +28,8 @@ class RolePolicyMatrixTest {
     private static final String BASE = "arn:aws:iam::123456789012:role/";
     private static final String ROLE = "iam.amazonaws.com/role";
 
-    record Case(String name, String podRole, Map<String, String> namespace, UnaryOperator<MetadataSettings.Builder> settings,
-                String expected) {
+    record Case(String name, String podRole, Map<String, String> namespace,
+                UnaryOperator<MetadataSettings.Builder> settings, String expected) {
         @Override
         public String toString() {
             return name;
@@ -57,7 +57,8 @@ class RolePolicyMatrixTest {
                 allowed("glob on a role name", "app-reader", globs("[\"app-*\"]"), BASE + "app-reader"),
                 allowed("glob on a full ARN", BASE + "app-reader", globs("[\"" + BASE + "app-*\"]"),
                         BASE + "app-reader"),
-                allowed("name glob allows the same role given as an ARN", BASE + "app", globs("[\"app\"]"), BASE + "app"),
+                allowed("name glob allows the same role given as an ARN", BASE + "app", globs("[\"app\"]"),
+                        BASE + "app"),
                 allowed("one of several globs", "db", globs("[\"app-*\", \"db\"]"), BASE + "db"),
                 denied("single star stays within one path segment", "app-x/admin", globs("[\"app-*\"]"),
                         "namespace_policy_mismatch"),

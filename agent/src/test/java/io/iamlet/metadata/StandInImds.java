@@ -43,7 +43,8 @@ final class StandInImds implements AutoCloseable {
             "/latest/meta-data/iam/security-credentials/node-role", "{\"AccessKeyId\":\"ASIANODE\"}",
             "/latest/meta-data/iam/info",
             "{\"Code\":\"Success\",\"InstanceProfileArn\":\"arn:aws:iam::123456789012:instance-profile/node\"}",
-            "/latest/meta-data/identity-credentials/ec2/security-credentials/ec2-instance", "{\"AccessKeyId\":\"ASIAID\"}"));
+            "/latest/meta-data/identity-credentials/ec2/security-credentials/ec2-instance",
+            "{\"AccessKeyId\":\"ASIAID\"}"));
     final AtomicInteger tokensIssued = new AtomicInteger();
     /** While non-null, GETs wait for it: a slow upstream. */
     volatile CountDownLatch stall;
