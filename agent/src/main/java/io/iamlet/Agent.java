@@ -179,8 +179,6 @@ public final class Agent implements AutoCloseable {
                 .listen(addresses).eventLoops(loops).stopTimeout(config.shutdownTimeout()).build();
         server.start();
         servers.add(server);
-        LOG.atInfo().setMessage("listening").addKeyValue("server", name)
-                .addKeyValue("addresses", server.boundAddresses().toString()).log();
         return server;
     }
 

@@ -1,15 +1,124 @@
 package io.iamlet;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.iamlet.config.AgentConfig;
+import io.iamlet.config.ServeOptions;
+import io.iamlet.credentials.StsClients;
+import io.iamlet.pods.PodSelector;
+import io.iamlet.testing.StandIns;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
-/** {@code iamlet demo}: the agent on loopback against embedded stand-ins. */
+/** {@code iamlet demo}: the agent on loopback against embedded stand-ins, with a real SDK as its first client. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run iamlet on loopback against an embedded API server and STS stand-in, and show a real "
-                + "AWS SDK obtaining credentials. Needs no cluster and no AWS account.")
+        description = "Run iamlet on loopback against an embedded Kubernetes API server and an STS stand-in, and "
+                + "show the real AWS SDK for Java obtaining credentials through it. Needs no cluster and no AWS "
+                + "account.")
 final class DemoCommand implements Callable<Integer> {
+
+    static final String NODE = "demo-node";
+    static final String WEB_ROLE = "arn:aws:iam::111122223333:role/demo-web";
+
+    @Option(names = "--exit", description = "Stop after the SDK check instead of serving until Ctrl-C.")
+    boolean exit;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("wired in a later commit");
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path dir = Files.createTempDirectory("iamlet-demo-");
+        try (StandIns standIns = StandIns.start()) {
+            standIns.serviceAccount("shop", "web", WEB_ROLE);
+            standIns.serviceAccount("shop", "no-role", null);
+            Pod web = standIns.runningPod("shop", "web-1", "web", NODE, "127.0.0.1");
+            Pod other = standIns.runningPod("shop", "web-2", "web", NODE, "127.0.0.2");
+            Pod plain = standIns.runningPod("shop", "plain-1", "no-role", NODE, "127.0.0.3");
+            Path webToken = token(dir, "web-1", standIns.tokenFor(web));
+            token(dir, "web-2", standIns.tokenFor(other));
+            Path plainToken = token(dir, "plain-1", standIns.tokenFor(plain));
+
+            AgentConfig config = ServeOptions.parse(Map.of(), "--node-name", NODE,
+                    "--container-listen", "127.0.0.1:0", "--probe-listen", "127.0.0.1:0",
+                    "--metrics-listen", "127.0.0.1:0", "--sts-endpoint", standIns.sts().endpoint().toString(),
+                    "--log-format", "text");
+            Agent agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
+                    Region.US_EAST_1, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+            try {
+                agent.podsSynced().get(30, TimeUnit.SECONDS);
+                String container = "http://" + agent.bound("container").getFirst() + "/v1/credentials";
+                out.printf("%niamlet demo: node %s on loopback, with an embedded API server and STS stand-in%n",
+                        NODE);
+                out.printf("  container endpoint  %s%n", container);
+                out.printf("  probes              http://%s/readyz%n", agent.bound("probes").getFirst());
+                out.printf("  metrics             http://%s/metrics%n", agent.bound("metrics").getFirst());
+                out.printf("  pods                shop/web-1 at 127.0.0.1 and shop/web-2 at 127.0.0.2 (service "
+                        + "account web -> %s), shop/plain-1 at 127.0.0.3 (no role)%n%n", WEB_ROLE);
+
+                AwsCredentials credentials = sdkCredentials(container, webToken);
+                String caller = callerIdentity(standIns, credentials);
+                out.printf("The AWS SDK for Java v2 (ContainerCredentialsProvider) as pod shop/web-1:%n");
+                out.printf("  AccessKeyId   %s%n", credentials.accessKeyId());
+                out.printf("  Expiration    %s%n", credentials.expirationTime().map(Object::toString).orElse("-"));
+                out.printf("  sts:GetCallerIdentity with them -> %s%n%n", caller);
+
+                out.printf("Try next (tokens are in %s):%n", dir);
+                out.printf("  curl -s -H \"Authorization: $(cat %s)\" %s%n", webToken, container);
+                out.printf("  curl -s --interface 127.0.0.2 -H \"Authorization: $(cat %s)\" %s"
+                        + "   # web-1's token replayed from web-2: 403%n", webToken, container);
+                out.printf("  curl -s --interface 127.0.0.3 -H \"Authorization: $(cat %s)\" %s"
+                        + "   # service account without a role: 403%n", plainToken, container);
+                out.printf("  curl -s http://%s/metrics | grep '^iamlet_'%n", agent.bound("metrics").getFirst());
+                out.flush();
+                if (!exit) {
+                    out.printf("%nServing until Ctrl-C.%n");
+                    out.flush();
+                    var stop = new CountDownLatch(1);
+                    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                    stop.await();
+                }
+                return 0;
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    private static Path token(Path dir, String pod, String token) throws Exception {
+        Path file = dir.resolve(pod + ".token");
+        Files.writeString(file, token); // no trailing newline, like a projected token
+        return file;
+    }
+
+    /** The SDK reads the same settings a pod's environment would give it, here as system properties. */
+    private static AwsCredentials sdkCredentials(String uri, Path tokenFile) {
+        System.setProperty("aws.containerCredentialsFullUri", uri);
+        System.setProperty("aws.containerAuthorizationTokenFile", tokenFile.toString());
+        try (var provider = ContainerCredentialsProvider.builder().build()) {
+            return provider.resolveCredentials();
+        }
+    }
+
+    private static String callerIdentity(StandIns standIns, AwsCredentials credentials) {
+        var settings = StsClients.Settings.defaults(Region.US_EAST_1)
+                .withEndpointOverride(standIns.sts().endpoint());
+        try (var sts = StsClients.build(settings, StaticCredentialsProvider.create(credentials))) {
+            return sts.getCallerIdentity().join().arn();
+        }
     }
 }

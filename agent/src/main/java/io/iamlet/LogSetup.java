@@ -3,7 +3,7 @@ package io.iamlet;
 import java.util.Map;
 
 /**
- * Chooses the log format before logback starts: logback reads {@code iamlet.log.format} once, at the first
+ * Chooses the log format before logback starts: logback reads its configuration once, at the first
  * logger, so the flag (or its environment twin) is looked at here, ahead of picocli.
  */
 final class LogSetup {
@@ -12,7 +12,9 @@ final class LogSetup {
     }
 
     static void configure(String[] args, Map<String, String> environment) {
-        String format = environment.getOrDefault("IAMLET_LOG_FORMAT", "json");
+        // the demo is read by a person at a terminal; the agent's logs are read by a log pipeline
+        boolean demo = args.length > 0 && args[0].equals("demo");
+        String format = environment.getOrDefault("IAMLET_LOG_FORMAT", demo ? "text" : "json");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--log-format") && i + 1 < args.length) {
                 format = args[i + 1];
@@ -20,9 +22,9 @@ final class LogSetup {
                 format = args[i].substring("--log-format=".length());
             }
         }
-        if (System.getProperty("iamlet.log.format") == null) {
-            // an unknown value is refused by the configuration's validation; log in JSON until then
-            System.setProperty("iamlet.log.format", "text".equals(format) ? "text" : "json");
+        // an unknown value is refused by the configuration's validation; log in JSON until then
+        if ("text".equals(format) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-text.xml");
         }
     }
 }

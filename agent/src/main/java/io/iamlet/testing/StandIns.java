@@ -34,8 +34,12 @@ public final class StandIns implements AutoCloseable {
         this.sts = sts;
     }
 
+    /** The mock server reports every request through java.util.logging: keep a reference, or the level is lost. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     /** Starts all three on loopback. */
     public static StandIns start() {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
                 new KubernetesMixedDispatcher(expectations), false);
