@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants:
  * <ul>
- *   <li>Only denials that name a pod: a request with a garbage token from an unknown address names nobody.</li>
+ *   <li>Only refusals by policy (HTTP 403: wrong role, role not allowed, token of another pod, STS refused the
+ *       role) that name a pod. Not 401s (a garbage token names nobody), not 404s (a pod without a role asking the
+ *       metadata path is no error), not transient 503s (an STS or API outage would put an event on every pod of
+ *       the node; metrics and alerts cover those).</li>
  *   <li>At most one Event per (namespace, pod, reason) per interval: a pod retrying in a loop must not flood the
  *       API server. The rest are counted ({@code iamlet.events.suppressed}) and remain in the audit log.</li>
  *   <li>Never on the caller's thread (often an event loop): the rate limit is decided in memory, the API call runs
@@ -49,8 +52,7 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
 
     /** The default interval between two Events for one pod and reason. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
-    static final String DENIED = "IamletDenied";
-    static final String UNAVAILABLE = "IamletUnavailable";
+    static final String REASON = "IamletDenied";
     static final String COMPONENT = "iamlet";
     private static final int MAX_MESSAGE = 1024;
     private static final int MAX_NAME = 253;
@@ -104,7 +106,7 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
 
     @Override
     public void accept(AuditEvent event) {
-        if (event.granted() || event.namespace() == null || event.pod() == null) {
+        if (event.granted() || event.status() != 403 || event.namespace() == null || event.pod() == null) {
             return;
         }
         String key = event.namespace() + '/' + event.pod() + '/' + event.reason();
@@ -158,7 +160,7 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
                     .withUid(uid)
                 .endInvolvedObject()
                 .withType("Warning")
-                .withReason(audit.status() >= 500 ? UNAVAILABLE : DENIED)
+                .withReason(REASON)
                 .withMessage(message(audit))
                 .withFirstTimestamp(timestamp)
                 .withLastTimestamp(timestamp)
@@ -170,9 +172,7 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
     }
 
     String message(AuditEvent audit) {
-        StringBuilder m = new StringBuilder(audit.status() >= 500
-                ? "iamlet could not serve credentials now (the SDK retries)"
-                : "iamlet refused credentials");
+        StringBuilder m = new StringBuilder("iamlet refused credentials");
         if (audit.roleArn() != null) {
             m.append(" for role ").append(audit.roleArn());
         }

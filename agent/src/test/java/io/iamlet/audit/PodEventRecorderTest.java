@@ -122,15 +122,16 @@ class PodEventRecorderTest {
     }
 
     @Test
-    void marksTransientFailuresAsUnavailable() {
+    void recordsOnlyRefusalsByPolicy() {
         recorder(Runnable::run);
 
-        audit.record(asked("team-a", "web").denied(503, "sts_throttled"));
+        audit.record(asked("team-a", "web").denied(503, "sts_throttled"));      // transient: alerts cover it
+        audit.record(asked("team-a", "web").denied(404, "no_role"));            // metadata path, pod has no role
+        audit.record(asked("team-a", "web").denied(500, "internal_error"));
+        audit.record(asked("team-a", "web").denied(403, "sts_access_denied"));  // the trust policy refused
 
-        assertThat(events("team-a")).singleElement().satisfies(e -> {
-            assertThat(e.getReason()).isEqualTo("IamletUnavailable");
-            assertThat(e.getMessage()).startsWith("iamlet could not serve credentials now (the SDK retries)");
-        });
+        assertThat(events("team-a")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains(": sts_access_denied (HTTP 403,"));
     }
 
     @Test
