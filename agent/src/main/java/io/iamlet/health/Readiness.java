@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Readiness {
 
     private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
     static final String SHUTDOWN = "shutdown";
 
     private final Map<String, ReadinessCheck> checks;
@@ -124,14 +124,15 @@ public final class Readiness {
         /**
          * Adds a condition.
          *
-         * @param name a short lower-case word with dashes ({@code pod-informer}); shown by {@code /readyz} and used
+         * @param name a short lower-case word, dashes or underscores allowed ({@code pod-informer}); shown by
+         *             {@code /readyz} and used
          *             as the {@code check} tag
          */
         public Builder check(String name, ReadinessCheck check) {
             Objects.requireNonNull(check, "check");
             if (!NAME.matcher(name).matches() || name.equals(SHUTDOWN)) {
                 throw new IllegalArgumentException(
-                        "readiness check name must be a short lower-case word with dashes (not 'shutdown'), was "
+                        "readiness check name must be a short lower-case word (not 'shutdown'), was "
                                 + name);
             }
             if (checks.putIfAbsent(name, check) != null) {

@@ -180,6 +180,15 @@ class ReadinessTest {
     }
 
     @Test
+    void acceptsUnderscoresAndDashes() {
+        Readiness named = Readiness.builder().check("pods_synced", () -> true).check("signing-keys", () -> true)
+                .build(new SimpleMeterRegistry());
+
+        assertThat(named.evaluate().results()).extracting(Readiness.Result::name)
+                .containsExactly("pods_synced", "signing-keys");
+    }
+
+    @Test
     void refusesTheSameNameTwice() {
         assertThatThrownBy(() -> Readiness.builder().check("jwks", () -> true).check("jwks", () -> true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
