@@ -125,8 +125,7 @@ public final class Readiness {
          * Adds a condition.
          *
          * @param name a short lower-case word, dashes or underscores allowed ({@code pod-informer}); shown by
-         *             {@code /readyz} and used
-         *             as the {@code check} tag
+         *             {@code /readyz} and used as the {@code check} tag
          */
         public Builder check(String name, ReadinessCheck check) {
             Objects.requireNonNull(check, "check");
