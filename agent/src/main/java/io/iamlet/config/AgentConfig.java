@@ -30,7 +30,24 @@ public record AgentConfig(
         Duration unknownIpWait,
         int cacheMaxIdentities,
         Duration shutdownTimeout,
-        String logFormat) {
+        String logFormat,
+        Metadata metadata) {
+
+    /** The metadata path's settings (kube2iam style); used only when {@code --metadata-listen} is set. */
+    public record Metadata(
+            String baseRoleArn,
+            String defaultRole,
+            boolean namespaceRestrictions,
+            boolean imdsv2Required,
+            List<String> allowedPaths,
+            URI upstream,
+            Duration upstreamTimeout) {
+
+        public Metadata {
+            allowedPaths = List.copyOf(allowedPaths);
+            Objects.requireNonNull(upstream, "--metadata-upstream");
+        }
+    }
 
     public AgentConfig {
         require(nodeName != null && !nodeName.isBlank(), "--node-name is required (set IAMLET_NODE_NAME from the "

@@ -61,6 +61,43 @@ public final class ServeOptions {
             description = "Pod annotation naming the role (metadata path, kube2iam style).")
     String podRoleAnnotation;
 
+    @Option(names = "--base-role-arn", paramLabel = "ARN", defaultValue = "",
+            description = "Prefix for pod annotations that name a role rather than a full ARN (metadata path), e.g. "
+                    + "arn:aws:iam::111122223333:role/. Without it, only full ARNs are accepted.")
+    String baseRoleArn;
+
+    @Option(names = "--default-role", paramLabel = "ROLE", defaultValue = "",
+            description = "Role for pods without the pod role annotation (metadata path). It gets no bypass of "
+                    + "namespace restrictions. Empty: such pods get no credentials.")
+    String defaultRole;
+
+    @Option(names = "--namespace-restrictions", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+            description = "Metadata path: a pod gets its role only if its namespace allows it "
+                    + "(iam.amazonaws.com/allowed-roles or iam.amazonaws.com/permitted); a namespace without either "
+                    + "allows nothing. false: any well-formed role (not recommended).")
+    boolean namespaceRestrictions;
+
+    @Option(names = "--imdsv2-required", paramLabel = "BOOLEAN", defaultValue = "false", arity = "1",
+            description = "Metadata path: refuse IMDSv1 requests (no session token) with 401, like an instance "
+                    + "with HttpTokens=required.")
+    boolean imdsv2Required;
+
+    @Option(names = "--metadata-allowed-path", split = ",", paramLabel = "PATH", defaultValue = "",
+            description = "Metadata paths proxied to the real instance metadata service; everything else answers "
+                    + "404. Empty: ami-id, hostname, instance-id, instance-type, local-ipv4, mac, "
+                    + "placement/availability-zone and placement/region under /latest/meta-data/. user-data, iam/, "
+                    + "identity-credentials/ and the signed identity documents are never proxied.")
+    List<String> metadataAllowedPaths = new ArrayList<>();
+
+    @Option(names = "--metadata-upstream", paramLabel = "URL", defaultValue = "http://169.254.169.254",
+            description = "The real instance metadata service, for allowed paths (iamlet uses its own IMDSv2 token).")
+    String metadataUpstream;
+
+    @Option(names = "--metadata-upstream-timeout", paramLabel = "DURATION", defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "Longest wait for the real instance metadata service.")
+    Duration metadataUpstreamTimeout;
+
     @Option(names = "--allowed-role-pattern", split = ",", paramLabel = "GLOB", defaultValue = "",
             description = "Role ARNs iamlet will ever assume, as globs (* matches within the ARN), e.g. "
                     + "arn:aws:iam::111122223333:role/app-*. Empty: any well-formed role ARN.")
@@ -138,26 +175,30 @@ public final class ServeOptions {
                 podRoleAnnotation,
                 clean(allowedRolePatterns),
                 blank(clusterName) ? null : clusterName.trim(),
-                blank(stsEndpoint) ? null : parseUri(stsEndpoint),
+                blank(stsEndpoint) ? null : parseUri("--sts-endpoint", stsEndpoint),
                 sessionDuration,
                 refreshFraction,
                 refreshMinRemaining,
                 unknownIpWait,
                 cacheMaxIdentities,
                 shutdownTimeout,
-                logFormat);
+                logFormat,
+                new AgentConfig.Metadata(blank(baseRoleArn) ? null : baseRoleArn.trim(),
+                        blank(defaultRole) ? null : defaultRole.trim(), namespaceRestrictions, imdsv2Required,
+                        clean(metadataAllowedPaths), parseUri("--metadata-upstream", metadataUpstream),
+                        metadataUpstreamTimeout));
     }
 
-    private static URI parseUri(String value) {
+    private static URI parseUri(String flag, String value) {
         try {
             URI uri = URI.create(value.trim());
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("--sts-endpoint must be an absolute URL, was '" + value + "'");
+            if (uri.getScheme() != null && uri.getHost() != null) {
+                return uri;
             }
-            return uri;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--sts-endpoint must be an absolute URL, was '" + value + "'");
+            // reported below
         }
+        throw new IllegalArgumentException(flag + " must be an absolute URL, was '" + value + "'");
     }
 
     static String hostPort(String host, int port) {

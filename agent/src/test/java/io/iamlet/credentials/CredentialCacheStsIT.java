@@ -129,15 +129,19 @@ class CredentialCacheStsIT {
     void noSecretOrTokenAppearsInAnyLogLine() {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger sdk = (Logger) LoggerFactory.getLogger("software.amazon.awssdk");
         Level before = root.getLevel();
+        Level sdkBefore = sdk.getLevel();
         appender.start();
         root.addAppender(appender);
         root.setLevel(Level.DEBUG);
+        sdk.setLevel(Level.DEBUG); // logback-test.xml quiets the SDK; this test wants all it would say
         try {
             exerciseEveryLoggingPath();
         } finally {
             root.detachAppender(appender);
             root.setLevel(before);
+            sdk.setLevel(sdkBefore);
         }
 
         List<String> secrets = Stream.concat(

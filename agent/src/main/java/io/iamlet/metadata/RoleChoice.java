@@ -1,0 +1,54 @@
+package io.iamlet.metadata;
+
+import io.iamlet.failure.Failure;
+import io.iamlet.identity.RoleArns;
+import io.iamlet.pods.PodInfo;
+import java.util.Optional;
+
+/**
+ * The role a pod asks for: its role annotation, else the default role. A value starting with {@code arn:} is an ARN;
+ * anything else is a role name (optionally with a path, {@code team-a/reader}) appended to the base ARN. The result
+ * is validated with {@link RoleArns} (so {@code ..}, {@code //} and stray characters are refused) and checked
+ * against {@code --allowed-role-pattern}. The namespace policy is the caller's next step.
+ *
+ * <p>Messages never quote the annotation itself: it is written by whoever may edit the pod and may carry control
+ * characters meant for a log line. Only an ARN that passed validation is named.
+ */
+final class RoleChoice {
+
+    private final MetadataSettings settings;
+
+    RoleChoice(MetadataSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The role ARN for {@code pod}, or empty when it has none; fails with {@link Failure.Denied}. */
+    Optional<String> roleFor(PodInfo pod) {
+        String annotation = pod.annotations().get(settings.podRoleAnnotation());
+        boolean annotated = annotation != null && !annotation.isBlank();
+        String value = annotated ? annotation.strip() : settings.defaultRole();
+        if (value == null) {
+            return Optional.empty();
+        }
+        String source = annotated ? "the " + settings.podRoleAnnotation() + " annotation" : "--default-role";
+        String arn;
+        if (value.startsWith("arn:")) {
+            arn = value;
+        } else if (settings.baseRoleArn() != null) {
+            arn = settings.baseRoleArn() + value;
+        } else {
+            throw new Failure.Denied("no_base_arn", source + " of pod " + pod.ref()
+                    + " is a role name, but iamlet has no --base-role-arn to make it an ARN; give a full role ARN");
+        }
+        var problem = RoleArns.problem(arn);
+        if (problem.isPresent()) {
+            throw new Failure.Denied("invalid_role", source + " of pod " + pod.ref()
+                    + " does not name a valid IAM role: " + problem.get());
+        }
+        if (!settings.allowedRoles().allows(arn)) {
+            throw new Failure.Denied("role_not_allowed",
+                    "role " + arn + " of pod " + pod.ref() + " is not allowed by --allowed-role-pattern");
+        }
+        return Optional.of(arn);
+    }
+}

@@ -1,0 +1,74 @@
+package io.iamlet.metadata;
+
+import io.iamlet.audit.AuditEvent;
+import io.iamlet.credentials.Identity;
+import io.iamlet.failure.Failure;
+import io.iamlet.pods.PodIndex;
+import io.iamlet.pods.PodInfo;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * From a source address to the role its pod may use: find the pod, read its role ({@link RoleChoice}), then apply
+ * the namespace policy when restrictions are on. Shared by every {@code iam/} route and by prefetch, so they can
+ * never disagree. The default role goes through exactly the same policy check as an annotated one.
+ */
+final class RoleDecider {
+
+    /** The pod and its permitted role ARN; {@code roleArn} is null when the pod has no role. */
+    record Decision(PodInfo pod, String roleArn) {
+        /** The identity credentials are fetched for: the same for a request and a prefetch of the same pod. */
+        Identity identity() {
+            return new Identity(roleArn, pod.namespace(), pod.serviceAccount(), pod.name(), pod.uid(), null);
+        }
+    }
+
+    /** What is known of a request as it goes, for its audit event and the pod's Kubernetes event. */
+    static final class Trail {
+        volatile AuditEvent event;
+        volatile PodInfo pod;
+
+        Trail(AuditEvent event) {
+            this.event = event;
+        }
+    }
+
+    private final PodIndex pods;
+    private final RoleChoice roles;
+    private final NamespacePolicies namespaces;
+    private final MetadataSettings settings;
+
+    RoleDecider(PodIndex pods, RoleChoice roles, NamespacePolicies namespaces, MetadataSettings settings) {
+        this.pods = pods;
+        this.roles = roles;
+        this.namespaces = namespaces;
+        this.settings = settings;
+    }
+
+    CompletableFuture<Decision> decide(String sourceIp, Trail trail) {
+        return pods.await(sourceIp).thenCompose(pod -> decide(pod, trail));
+    }
+
+    CompletableFuture<Decision> decide(PodInfo pod, Trail trail) {
+        trail.pod = pod;
+        trail.event = trail.event.pod(pod.namespace(), pod.name(), pod.serviceAccount());
+        String arn;
+        try {
+            arn = roles.roleFor(pod).orElse(null);
+        } catch (Failure f) {
+            return CompletableFuture.failedFuture(f);
+        }
+        if (arn == null) {
+            return CompletableFuture.completedFuture(new Decision(pod, null));
+        }
+        trail.event = trail.event.role(arn);
+        if (!settings.namespaceRestrictions()) {
+            return CompletableFuture.completedFuture(new Decision(pod, arn));
+        }
+        return namespaces.policyFor(pod.namespace()).thenApply(policy -> {
+            policy.check(arn, settings.baseRoleArn(), pod.namespace()).ifPresent(refusal -> {
+                throw new Failure.Denied(refusal.reason(), refusal.message());
+            });
+            return new Decision(pod, arn);
+        });
+    }
+}

@@ -1,0 +1,48 @@
+package io.iamlet.metrics;
+
+import io.iamlet.audit.AuditEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * An {@link io.iamlet.audit.AuditLog} listener counting every grant and denial:
+ * {@code iamlet.credential.decisions} (Prometheus {@code iamlet_credential_decisions_total}), tags {@code endpoint}
+ * ({@code container}, {@code metadata}), {@code outcome} ({@code granted}, {@code denied}) and {@code reason}
+ * ({@code granted}, or the {@link io.iamlet.failure.Failure#reason()} of the denial).
+ *
+ * <p>Reasons and endpoints are short constant words set by code; anything that does not look like one (a bug
+ * putting data there) is counted as {@code other}, so no pod name, IP or ARN can become a label.
+ */
+public final class CredentialDecisionMetrics implements Consumer<AuditEvent> {
+
+    static final String NAME = "iamlet.credential.decisions";
+    private static final Pattern WORD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
+
+    private final MeterRegistry registry;
+
+    public CredentialDecisionMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public void accept(AuditEvent event) {
+        Counter.builder(NAME)
+                .description("Credential requests decided, by endpoint, outcome and reason")
+                .tag("endpoint", word(event.endpoint()))
+                .tag("outcome", event.granted() ? "granted" : "denied")
+                .tag("reason", event.granted() ? "granted" : word(event.reason()))
+                .register(registry)
+                .increment();
+    }
+
+    /** {@code value} when it is a short lower-case word, else {@code other} ({@code unknown} when absent). */
+    static String word(String value) {
+        if (value == null || value.isEmpty()) {
+            return "unknown";
+        }
+        return WORD.matcher(value).matches() ? value : "other";
+    }
+}

@@ -1,0 +1,118 @@
+package io.iamlet.metadata;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.iamlet.credentials.AssumeRoleSource;
+import io.iamlet.credentials.CacheSettings;
+import io.iamlet.credentials.CredentialCache;
+import io.iamlet.credentials.MeteredSource;
+import io.iamlet.credentials.StsClients;
+import io.iamlet.pods.InformerPodIndex;
+import io.iamlet.pods.PodSelector;
+import io.iamlet.testing.FakeSts;
+import io.iamlet.testing.StandIns;
+import io.iamlet.testing.TestPods;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+
+/**
+ * The metadata path's real dependencies, all on loopback: the fabric8 mock API server (pods, namespaces, events) with
+ * the pod and namespace informers over it, the real credential cache over the assume-role source talking to the STS
+ * stand-in with the node's key, Kubernetes events, and a stand-in upstream metadata service.
+ */
+final class MetadataStack implements AutoCloseable {
+
+    static final String ACCOUNT = "111122223333";
+    static final String BASE = "arn:aws:iam::" + ACCOUNT + ":role/";
+
+    final StandIns standIns = StandIns.start();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final InformerPodIndex pods;
+    final InformerNamespacePolicies namespaces;
+    final StsAsyncClient sts;
+    final CredentialCache cache;
+    final ExecutorService eventThread = Executors.newSingleThreadExecutor();
+    final KubernetesPodEvents events;
+    final StandInImds upstream;
+    private final List<MetadataListener> listeners = new ArrayList<>();
+
+    MetadataStack() throws IOException {
+        pods = new InformerPodIndex(standIns.client(), PodSelector.clientSideOnly(TestPods.NODE),
+                Duration.ofSeconds(2), Scheduler.systemScheduler(), registry);
+        namespaces = new InformerNamespacePolicies(standIns.client(), Duration.ofSeconds(2), registry);
+        sts = StsClients.build(StsClients.Settings.defaults(Region.EU_WEST_1)
+                        .withEndpointOverride(standIns.sts().endpoint()),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(FakeSts.NODE_ACCESS_KEY_ID,
+                        FakeSts.NODE_SECRET_ACCESS_KEY)));
+        cache = new CredentialCache(new MeteredSource(new AssumeRoleSource(sts, "test-cluster", Duration.ofHours(1),
+                Clock.systemUTC()), registry), CacheSettings.defaults(), key -> true, registry);
+        events = new KubernetesPodEvents(standIns.client(), TestPods.NODE, eventThread, Clock.systemUTC(),
+                Duration.ofMinutes(5), registry);
+        upstream = new StandInImds();
+    }
+
+    /** A metadata listener with these settings (upstream set to the stand-in). Add pods before {@link #start()}. */
+    MetadataListener listener(MetadataSettings.Builder settings) {
+        MetadataListener listener = new MetadataListener(pods, namespaces, cache,
+                settings.upstream(upstream.uri()).build(), events, Clock.systemUTC());
+        listeners.add(listener);
+        return listener;
+    }
+
+    /** Starts the informers and waits for their first list. */
+    void start() throws Exception {
+        namespaces.start().get(10, TimeUnit.SECONDS);
+        pods.start().get(10, TimeUnit.SECONDS);
+    }
+
+    void namespace(String name, Map<String, String> annotations) {
+        standIns.namespace(name, annotations);
+    }
+
+    Pod pod(String namespace, String name, String ip, String roleAnnotation) {
+        var builder = TestPods.pod(namespace, name).serviceAccount("app").ips(ip);
+        if (roleAnnotation != null) {
+            builder.annotation(MetadataSettings.DEFAULT_POD_ROLE_ANNOTATION, roleAnnotation);
+        }
+        return TestPods.create(standIns.client(), builder.build());
+    }
+
+    List<Event> eventsOn(String namespace, String pod) {
+        return standIns.client().v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    /** Waits until every event creation submitted so far has run (the executor is one thread, in order). */
+    void eventsFlushed() throws Exception {
+        eventThread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+    }
+
+    FakeSts sts() {
+        return standIns.sts();
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(MetadataListener::close);
+        cache.close();
+        sts.close();
+        pods.close();
+        namespaces.close();
+        eventThread.shutdownNow();
+        upstream.close();
+        standIns.close();
+    }
+}
