@@ -150,6 +150,47 @@ final class Expectations {
                 : Verdict.fail(detail + ", expected " + expected, o.took());
     }
 
+    /** The role name the metadata path lists for the pod (null unless 200). */
+    String imdsRoleName(PodNet net) {
+        Outcome o = clients.http(net, "GET", IMDS + "/latest/meta-data/iam/security-credentials/",
+                Map.of("X-aws-ec2-metadata-token", imdsToken(net)));
+        return o.status() == 200 ? o.body() : null;
+    }
+
+    /**
+     * The metadata proxy from a pod: an allow-listed path answers the node's value; user-data, the node's role
+     * credentials and identity credentials answer 404; and the upstream stand-in saw only allow-listed paths, each
+     * with a token it issued itself (never a pod's).
+     */
+    Verdict upstreamOnlyAllowListed(PodNet net) {
+        long start = System.nanoTime();
+        String token = imdsToken(net);
+        Map<String, String> auth = Map.of("X-aws-ec2-metadata-token", token);
+        List<String> problems = new java.util.ArrayList<>();
+        Outcome id = clients.http(net, "GET", IMDS + "/latest/meta-data/instance-id", auth);
+        if (id.status() != 200 || !io.iamlet.testing.MetadataStandIn.INSTANCE_ID.equals(id.body())) {
+            problems.add("instance-id: HTTP " + id.status() + " " + id.body());
+        }
+        for (String secret : List.of("/latest/user-data",
+                "/latest/meta-data/iam/security-credentials/" + io.iamlet.testing.MetadataStandIn.NODE_ROLE,
+                "/latest/meta-data/identity-credentials/ec2/security-credentials/ec2-instance")) {
+            Outcome o = clients.http(net, "GET", IMDS + secret, auth);
+            if (o.status() != 404) {
+                problems.add(secret + ": HTTP " + o.status());
+            }
+        }
+        var upstream = standIns.metadataRequests();
+        upstream.stream().filter(r -> !r.path("path").asString().equals("/latest/api/token")
+                        && (!r.path("path").asString().equals("/latest/meta-data/instance-id")
+                        || !r.path("tokenIssuedHere").asBoolean(false)))
+                .forEach(r -> problems.add("upstream saw " + r));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String detail = "instance-id proxied (" + id.body() + "); user-data, the node's role credentials, identity "
+                + "credentials: 404; upstream saw " + upstream.size() + " request(s), only api/token and instance-id, "
+                + "each with its own token";
+        return problems.isEmpty() ? Verdict.pass(detail, took) : Verdict.fail(String.join("; ", problems), took);
+    }
+
     String imdsToken(PodNet net) {
         Outcome o = clients.http(net, "PUT", IMDS + "/latest/api/token",
                 Map.of("X-aws-ec2-metadata-token-ttl-seconds", "21600"));

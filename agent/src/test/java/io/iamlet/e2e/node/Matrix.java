@@ -40,6 +40,7 @@ final class Matrix {
 
     enum Case {
         OWN_ROLE("two pods concurrently: each gets its own role"),
+        UPSTREAM("allow-listed paths proxied, node secrets never, no pod token upstream"),
         OTHER_POD_TOKEN("pod A's token from pod B: refused"),
         NO_ROLE("pod without a role: refused"),
         FORBIDDEN_ROLE("role not allowed (namespace policy / allow-list): refused"),

@@ -46,7 +46,7 @@ class NodeEndToEndIT {
 
     static final String ENABLED = "iamlet.netns.tests";
     /** The metadata path (issue 3) is served and its rows are part of the table. */
-    static final boolean METADATA = false;
+    static final boolean METADATA = true;
 
     private final Matrix matrix = new Matrix();
     private final Map<Case, Map<Row, Verdict>> batches = new ConcurrentHashMap<>();
@@ -111,6 +111,13 @@ class NodeEndToEndIT {
 
     private synchronized void startIamlet() {
         List<String> extra = new ArrayList<>();
+        if (METADATA) {
+            extra.addAll(List.of("--metadata-listen", SimulatedNode.HOST_IP + ":8181",
+                    "--cluster-name", "e2e",
+                    "--base-role-arn", "arn:aws:iam::111122223333:role/",
+                    "--imdsv2-required", "true",
+                    "--metadata-upstream", standIns.metadata().toString()));
+        }
         iamlet = IamletProcess.start(node, requirements.launcher(), standIns, IamletProcess.flags(standIns, extra),
                 work.resolve("out"), work.resolve("logs/iamlet.log"));
     }
@@ -127,6 +134,7 @@ class NodeEndToEndIT {
     }
 
     static Stream<Row> ownRole() { return rows(Case.OWN_ROLE); }
+    static Stream<Row> upstream() { return rows(Case.UPSTREAM); }
     static Stream<Row> otherPodToken() { return rows(Case.OTHER_POD_TOKEN); }
     static Stream<Row> noRole() { return rows(Case.NO_ROLE); }
     static Stream<Row> forbiddenRole() { return rows(Case.FORBIDDEN_ROLE); }
@@ -149,22 +157,25 @@ class NodeEndToEndIT {
     @Order(1) @ParameterizedTest(name = "{0}") @MethodSource("ownRole")
     void twoPodsAskingConcurrentlyEachGetTheirOwnRole(Row row) { check(row); }
 
-    @Order(2) @ParameterizedTest(name = "{0}") @MethodSource("otherPodToken")
+    @Order(2) @ParameterizedTest(name = "{0}") @MethodSource("upstream")
+    void theMetadataProxyPassesOnlyAllowListedPathsWithItsOwnToken(Row row) { check(row); }
+
+    @Order(3) @ParameterizedTest(name = "{0}") @MethodSource("otherPodToken")
     void aPodsTokenUsedFromAnotherPodIsRefused(Row row) { check(row); }
 
-    @Order(3) @ParameterizedTest(name = "{0}") @MethodSource("noRole")
+    @Order(4) @ParameterizedTest(name = "{0}") @MethodSource("noRole")
     void aPodWithoutARoleIsRefused(Row row) { check(row); }
 
-    @Order(4) @ParameterizedTest(name = "{0}") @MethodSource("forbiddenRole")
+    @Order(5) @ParameterizedTest(name = "{0}") @MethodSource("forbiddenRole")
     void aRoleThePolicyForbidsIsRefused(Row row) { check(row); }
 
-    @Order(5) @ParameterizedTest(name = "{0}") @MethodSource("ipReuse")
+    @Order(6) @ParameterizedTest(name = "{0}") @MethodSource("ipReuse")
     void aNewPodOnAReusedIpGetsTheNewRoleNeverTheOld(Row row) { check(row); }
 
-    @Order(6) @ParameterizedTest(name = "{0}") @MethodSource("stopped")
+    @Order(7) @ParameterizedTest(name = "{0}") @MethodSource("stopped")
     void withIamletStoppedPodsConnectionsAreRefused(Row row) { check(row); }
 
-    @Order(7) @ParameterizedTest(name = "{0}") @MethodSource("restarted")
+    @Order(8) @ParameterizedTest(name = "{0}") @MethodSource("restarted")
     void afterARestartClientsRecoverWithoutRestarting(Row row) { check(row); }
 
     private void check(Row row) {

@@ -48,6 +48,7 @@ final class Scenarios implements AutoCloseable {
     private final boolean metadata;
     private final Expectations expect;
     private final ExecutorService pool = Executors.newFixedThreadPool(6);
+    private int upstreamRequestsBefore;
 
     Scenarios(SimulatedNode node, StandInsProcess standIns, PodClients clients, Agent agent, boolean metadata) {
         this.node = node;
@@ -60,6 +61,9 @@ final class Scenarios implements AutoCloseable {
 
     /** The rows of {@code scenario}: which client is asked through which path. */
     static List<Row> rows(Case scenario, boolean metadata) {
+        if (scenario == Case.UPSTREAM) {
+            return metadata ? List.of(new Row(Client.HTTP, Path.IMDS, scenario)) : List.of();
+        }
         List<Path> paths = metadata ? List.of(Path.CONTAINER, Path.IMDS) : List.of(Path.CONTAINER);
         List<Row> rows = new ArrayList<>();
         for (Path path : scenario == Case.OTHER_POD_TOKEN ? List.of(Path.CONTAINER) : paths) {
@@ -95,6 +99,11 @@ final class Scenarios implements AutoCloseable {
         if (scenario != Case.STOPPED && !agent.running()) {
             verdicts.replaceAll((row, v) -> Verdict.fail("iamlet exited during the case; " + v.detail(), v.took()));
         }
+        if (scenario == Case.STOPPED && metadata) {
+            int reached = standIns.metadataRequests().size() - upstreamRequestsBefore;
+            verdicts.replaceAll((row, v) -> row.client() != Client.TCP || row.path() != Path.IMDS || reached == 0 ? v
+                    : Verdict.fail(reached + " request(s) reached the node's metadata service; " + v.detail(), v.took()));
+        }
         return verdicts;
     }
 
@@ -105,6 +114,7 @@ final class Scenarios implements AutoCloseable {
                 if (agent.running()) {
                     agent.stop();
                 }
+                upstreamRequestsBefore = metadata ? standIns.metadataRequests().size() : 0;
             }
             case RESTARTED -> {
                 if (agent.running()) {
@@ -129,6 +139,10 @@ final class Scenarios implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> clients.http(pod5, "GET", PodClients.CONTAINER_URI,
                         Map.of("Authorization", Expectations.read(fresh.tokenFile()))).status() == 200);
+        if (metadata) {
+            await("iamlet's metadata path names app-batch to " + pod5.ip()).atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> "app-batch".equals(expect.imdsRoleName(pod5)));
+        }
     }
 
     private Verdict verdict(Row row) {
@@ -136,6 +150,7 @@ final class Scenarios implements AutoCloseable {
         return switch (row.scenario()) {
             case OWN_ROLE -> expect.bothOwnRoles(row.client(), path, node.pod(1), pod("web-1"), WEB,
                     node.pod(2), pod("batch-1"), BATCH);
+            case UPSTREAM -> expect.upstreamOnlyAllowListed(node.pod(1));
             case OTHER_POD_TOKEN -> row.client() == Client.HTTP
                     ? expect.foreignTokenStatus(path, node.pod(1), pod("web-1"), node.pod(2))
                     : expect.refused(row.client(), path, node.pod(2), pod("web-1").tokenFile());
@@ -156,9 +171,11 @@ final class Scenarios implements AutoCloseable {
         if (row.client() != Client.HTTP) {
             return expect.refused(row.client(), row.path(), net, pod.tokenFile());
         }
+        // docs: the container endpoint refuses with 403; the metadata path lists no role (404) for a pod without
+        // one and refuses (403) a role its namespace's policy does not allow
         return row.path() == Path.CONTAINER
                 ? expect.status(net, "GET", PodClients.CONTAINER_URI, pod.tokenFile(), 403, "its own token")
-                : expect.imdsCredentialsStatus(net, 403);
+                : expect.imdsCredentialsStatus(net, row.scenario() == Case.NO_ROLE ? 404 : 403);
     }
 
     private Pod pod(String name) {
