@@ -4,20 +4,25 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.iamlet.audit.AuditLog;
+import io.iamlet.audit.PodEventRecorder;
 import io.iamlet.config.AgentConfig;
 import io.iamlet.config.CredentialSourceKind;
-import io.iamlet.credentials.AssumeRoleSource;
-import io.iamlet.credentials.CacheSettings;
 import io.iamlet.credentials.CredentialCache;
-import io.iamlet.credentials.CredentialSource;
-import io.iamlet.credentials.CredentialSource.CacheKey;
-import io.iamlet.credentials.MeteredSource;
-import io.iamlet.credentials.StsClients;
-import io.iamlet.credentials.WebIdentitySource;
+import io.iamlet.health.Heartbeat;
+import io.iamlet.health.LivenessHandler;
+import io.iamlet.health.PolledCheck;
+import io.iamlet.health.Probes;
+import io.iamlet.health.Readiness;
+import io.iamlet.health.ShutdownSequence;
 import io.iamlet.identity.ApiServerKeySource;
 import io.iamlet.identity.JwksTokenVerifier;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
+import io.iamlet.metadata.InformerNamespacePolicies;
+import io.iamlet.metadata.MetadataService;
+import io.iamlet.metadata.UpstreamMetadata;
+import io.iamlet.metrics.CredentialDecisionMetrics;
+import io.iamlet.metrics.Metrics;
 import io.iamlet.pods.InformerPodIndex;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodSelector;
@@ -27,7 +32,6 @@ import io.iamlet.server.EventLoops;
 import io.iamlet.server.HttpServer;
 import io.iamlet.server.ListenAddress;
 import io.iamlet.server.Routes;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,42 +45,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
  * The composition root: builds every component from one {@link AgentConfig}, starts them in order, and stops them
- * in reverse. Listeners bind before the pod informer has synced: a pod asking that early waits (bounded) for the
- * index and gets 503 at worst, which every SDK retries; readiness turns true only when everything is loaded.
+ * in reverse.
+ *
+ * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
+ * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
+ * is loaded. The metadata path's prefetch listener is registered before the pod informer starts, so pods already
+ * on the node are prefetched too. Stop order: readiness false, credential listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-    /** What the environment supplies: the API server, AWS, and how to select this node's pods. */
+    /** What the environment supplies: the API server, AWS, how to select this node's pods, and the registry. */
     public record Wiring(KubernetesClient kubernetes, PodSelector podSelector, Region region,
-                         AwsCredentialsProvider nodeCredentials, MeterRegistry registry) {
+                         AwsCredentialsProvider nodeCredentials, Metrics metrics) {
     }
 
     private final AgentConfig config;
     private final Wiring wiring;
+    private final Clock clock = Clock.systemUTC();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<HttpServer> servers = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService blocking;
+    private final AuditLog audit;
+    private final Sources sources;
     private EventLoops loops;
     private InformerPodIndex pods;
-    private JwksTokenVerifier verifier;
-    private HttpServer containerServer;
-    private HttpServer probeServer;
-    private volatile CompletableFuture<Void> podsSynced = new CompletableFuture<>();
+    private Readiness readiness;
+    private CompletableFuture<Void> podsSynced = new CompletableFuture<>();
+    private volatile boolean closed;
 
     private Agent(AgentConfig config, Wiring wiring) {
         this.config = config;
         this.wiring = wiring;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("iamlet-scheduler").factory());
-        this.blocking = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon()
-                .name("iamlet-io-", 0).factory());
+        // API-server calls (service accounts, JWKS, Events) block in fabric8: a small bounded pool, never a loop
+        this.blocking = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().name("iamlet-io-", 0).factory());
+        this.audit = new AuditLog(config.nodeName());
+        this.sources = new Sources(config, wiring.region(), wiring.nodeCredentials(), wiring.metrics().registry(),
+                clock);
     }
 
     /** Builds and starts the agent; throws when nothing can be served. */
@@ -92,37 +104,68 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startAll() {
-        MeterRegistry registry = wiring.registry();
-        AuditLog audit = new AuditLog(config.nodeName());
+        var registry = wiring.metrics().registry();
+        var client = wiring.kubernetes();
         loops = EventLoops.create(2);
-        closeables.add(loops);
-
-        pods = new InformerPodIndex(wiring.kubernetes(), wiring.podSelector(), config.unknownIpWait(),
-                Scheduler.systemScheduler(), registry);
-        closeables.add(pods);
-
-        CredentialCache cache = new CredentialCache(new MeteredSource(source(), registry),
-                CacheSettings.of(config.refreshFraction(), config.refreshMinRemaining(), config.cacheMaxIdentities()),
-                this::stillWanted, registry);
-        closeables.add(cache);
+        closeables.add(sources);
+        pods = new InformerPodIndex(client, wiring.podSelector(), config.unknownIpWait(), Scheduler.systemScheduler(),
+                registry);
+        audit.addListener(new CredentialDecisionMetrics(registry));
+        audit.addListener(new PodEventRecorder(client, pods, config.nodeName(), PodEventRecorder.DEFAULT_INTERVAL,
+                blocking, Ticker.systemTicker(), clock, registry));
+        var checks = Readiness.builder().check("pod-informer", pods::synced);
 
         if (config.containerEnabled()) {
-            verifier = new JwksTokenVerifier(new ApiServerKeySource(wiring.kubernetes(), blocking),
+            var verifier = new JwksTokenVerifier(new ApiServerKeySource(client, blocking),
                     JwksTokenVerifier.Settings.defaults().withAudience(config.audience())
                             .withIssuerOverride(config.issuer()),
-                    blocking, Clock.systemUTC(), Ticker.systemTicker(), registry);
+                    blocking, clock, Ticker.systemTicker(), registry);
             closeables.add(verifier);
-            var roles = new ServiceAccountRoleResolver(wiring.kubernetes(),
+            var roles = new ServiceAccountRoleResolver(client,
                     ServiceAccountRoleResolver.Settings.defaults().withAnnotationKey(config.roleAnnotation()),
                     new RoleArnAllowList(config.allowedRolePatterns()), blocking, Ticker.systemTicker(), registry);
+            CredentialCache cache = sources.containerCache(this::stillWanted);
             var service = new PodIdentityService(verifier, pods, roles, cache, audit);
-            containerServer = server("container", config.containerListen(), Routes.builder()
+            server("container", config.containerListen(), null, Routes.builder()
                     .get("/v1/credentials", "container", new ContainerCredentialsHandler(service)).build());
+            checks.check("jwks", verifier::ready);
+            verifier.start(scheduler, Duration.ofMinutes(1)).whenComplete((ok, e) -> {
+                if (e != null) {
+                    LOG.warn("service-account signing keys not loaded yet: {}", e.toString());
+                }
+            });
         }
 
-        probeServer = server("probes", config.probeListen(), Probes.routes(this));
-        server("metrics", config.metricsListen(), Probes.metricsRoutes(registry));
+        if (config.metadataEnabled()) {
+            var namespaces = new InformerNamespacePolicies(client, config.unknownIpWait(), registry);
+            closeables.add(namespaces);
+            var settings = sources.metadataSettings();
+            var upstream = UpstreamMetadata.of(settings, clock, registry);
+            closeables.add(upstream);
+            var service = new MetadataService(pods, namespaces, sources.metadataCache(this::stillWanted), settings,
+                    upstream, audit, io.iamlet.metadata.PodEventRecorder.none(), clock, registry);
+            server("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
+            checks.check("namespaces", namespaces::synced);
+            namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+                LOG.error("listing namespaces failed: the metadata path denies until it succeeds", e);
+                return null;
+            }).join();
+        }
 
+        sources.nodeCredentialsProbe().ifPresent(probe -> {
+            var check = new PolledCheck(probe, clock, Duration.ofMinutes(2));
+            check.start(scheduler, Duration.ofSeconds(30));
+            checks.check("node-credentials", check);
+        });
+        checks.check("listeners", () -> !closed && servers.stream().allMatch(s -> !s.boundAddresses().isEmpty()));
+        readiness = checks.build(registry);
+        var heartbeat = new Heartbeat(clock, Duration.ofSeconds(60));
+        heartbeat.start(scheduler, Duration.ofSeconds(5));
+        server("probes", config.probeListen(), null, Probes.routes(new LivenessHandler(heartbeat), readiness));
+        server("metrics", config.metricsListen(), null,
+                Routes.builder().get("/metrics", "metrics", wiring.metrics().handler()).build());
+
+        closeables.add(pods);
         podsSynced = pods.start().whenComplete((ok, e) -> {
             if (e != null) {
                 LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
@@ -130,38 +173,14 @@ public final class Agent implements AutoCloseable {
                 LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
             }
         });
-        if (verifier != null) {
-            verifier.start(scheduler, Duration.ofMinutes(1)).whenComplete((ok, e) -> {
-                if (e != null) {
-                    LOG.warn("service-account signing keys not loaded yet: {}", e.toString());
-                }
-            });
-        }
         LOG.atInfo().setMessage("iamlet started").addKeyValue("node", config.nodeName())
                 .addKeyValue("credential_source", config.credentialSource().flagValue())
+                .addKeyValue("metadata_path", config.metadataEnabled())
                 .addKeyValue("transport", loops.transport()).log();
     }
 
-    private CredentialSource source() {
-        var settings = StsClients.Settings.fromEnvironment(wiring.region());
-        if (config.stsEndpoint() != null) {
-            settings = settings.withEndpointOverride(config.stsEndpoint());
-        }
-        Clock clock = Clock.systemUTC();
-        if (config.credentialSource() == CredentialSourceKind.WEB_IDENTITY) {
-            StsAsyncClient sts = StsClients.forWebIdentity(settings);
-            closeables.add(sts);
-            return new WebIdentitySource(sts, config.sessionDuration(), clock);
-        }
-        StsAsyncClient sts = wiring.nodeCredentials() == null
-                ? StsClients.forAssumeRole(settings)
-                : StsClients.build(settings, wiring.nodeCredentials());
-        closeables.add(sts);
-        return new AssumeRoleSource(sts, config.clusterName(), config.sessionDuration(), clock);
-    }
-
-    /** A cache key stays renewed only while a pod of this node can still use it. */
-    private boolean stillWanted(CacheKey key) {
+    /** A cached identity stays renewed only while a pod of this node can still use it. */
+    private boolean stillWanted(io.iamlet.credentials.CredentialSource.CacheKey key) {
         for (var pod : pods.pods()) {
             boolean same = key.podUid() != null
                     ? key.podUid().equals(pod.uid())
@@ -173,13 +192,16 @@ public final class Agent implements AutoCloseable {
         return false;
     }
 
-    private HttpServer server(String name, List<String> listen, Routes routes) {
+    private void server(String name, List<String> listen, String serverHeader, Routes routes) {
         List<ListenAddress> addresses = listen.stream().map(ListenAddress::parse).toList();
-        HttpServer server = HttpServer.builder(name, routes, wiring.registry())
-                .listen(addresses).eventLoops(loops).stopTimeout(config.shutdownTimeout()).build();
+        var builder = HttpServer.builder(name, routes, wiring.metrics().registry())
+                .listen(addresses).eventLoops(loops).stopTimeout(config.shutdownTimeout());
+        if (serverHeader != null) {
+            builder.serverHeader(serverHeader);
+        }
+        HttpServer server = builder.build();
         server.start();
         servers.add(server);
-        return server;
     }
 
     public PodIndex pods() {
@@ -191,15 +213,8 @@ public final class Agent implements AutoCloseable {
         return podsSynced;
     }
 
-    /** Whether the agent can answer correctly now; each entry names a check and its state. */
-    public java.util.Map<String, Boolean> readiness() {
-        var checks = new java.util.LinkedHashMap<String, Boolean>();
-        checks.put("pods_synced", pods != null && pods.synced());
-        if (verifier != null) {
-            checks.put("signing_keys_loaded", verifier.ready());
-        }
-        checks.put("listeners_bound", !servers.isEmpty() && servers.stream().allMatch(s -> !s.boundAddresses().isEmpty()));
-        return checks;
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** Addresses actually bound by the named server (tests and the demo bind port 0). */
@@ -208,24 +223,43 @@ public final class Agent implements AutoCloseable {
                 .map(HttpServer::boundAddresses).orElse(List.of());
     }
 
-    /** Graceful stop: stop accepting, let in-flight requests finish within the shutdown timeout, then close. */
+    /**
+     * Graceful stop within {@code --shutdown-timeout}: not ready first (so the node stops being advertised), then
+     * the credential listeners finish their in-flight requests, then everything else closes.
+     */
     @Override
-    public void close() {
-        Duration timeout = config.shutdownTimeout();
-        CompletableFuture<?>[] stops = servers.reversed().stream().map(s -> s.stop(timeout))
-                .toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(stops).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("listeners did not stop within {}", timeout);
+    public synchronized void close() {
+        if (closed) {
+            return;
         }
-        for (AutoCloseable c : closeables.reversed()) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+        closed = true;
+        var sequence = new ShutdownSequence(config.shutdownTimeout());
+        if (readiness != null) {
+            sequence.thenRun("not-ready", readiness::shuttingDown);
+        }
+        for (HttpServer s : servers) {
+            if (!s.name().equals("probes") && !s.name().equals("metrics")) {
+                sequence.then("stop-" + s.name(), s::stop);
             }
         }
+        for (AutoCloseable c : closeables.reversed()) {
+            sequence.thenRun("close-" + c.getClass().getSimpleName(), () -> {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+                }
+            });
+        }
+        for (HttpServer s : servers) {
+            if (s.name().equals("probes") || s.name().equals("metrics")) {
+                sequence.then("stop-" + s.name(), s::stop);
+            }
+        }
+        if (loops != null) {
+            sequence.then("event-loops", loops::shutdown);
+        }
+        sequence.run().join();
         scheduler.shutdownNow();
         blocking.shutdownNow();
         LOG.info("iamlet stopped");

@@ -6,8 +6,7 @@ import io.iamlet.config.ServeOptions;
 import io.iamlet.credentials.StsClients;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.testing.StandIns;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.iamlet.metrics.Metrics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("iamlet-demo-");
-        try (StandIns standIns = StandIns.start()) {
+        try (StandIns standIns = StandIns.start(); Metrics metrics = Metrics.create()) {
             standIns.serviceAccount("shop", "web", WEB_ROLE);
             standIns.serviceAccount("shop", "no-role", null);
             Pod web = standIns.runningPod("shop", "web-1", "web", NODE, "127.0.0.1");
@@ -58,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
                     "--metrics-listen", "127.0.0.1:0", "--sts-endpoint", standIns.sts().endpoint().toString(),
                     "--log-format", "text");
             Agent agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                    Region.US_EAST_1, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+                    Region.US_EAST_1, null, metrics));
             try {
                 agent.podsSynced().get(30, TimeUnit.SECONDS);
                 String container = "http://" + agent.bound("container").getFirst() + "/v1/credentials";

@@ -6,8 +6,7 @@ import io.iamlet.config.AgentConfig;
 import io.iamlet.config.ServeOptions;
 import io.iamlet.credentials.StsClients;
 import io.iamlet.pods.PodSelector;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.iamlet.metrics.Metrics;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,19 +26,21 @@ final class ServeCommand implements Callable<Integer> {
         var region = StsClients.regionFrom(System.getenv()).orElseThrow(() -> new IllegalArgumentException(
                 "AWS_REGION must be set: iamlet calls the regional STS endpoint"));
         KubernetesClient kubernetes = new KubernetesClientBuilder().build();
-        var wiring = new Agent.Wiring(kubernetes, PodSelector.node(config.nodeName()), region, null,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Metrics metrics = Metrics.create();
+        var wiring = new Agent.Wiring(kubernetes, PodSelector.node(config.nodeName()), region, null, metrics);
         Agent agent;
         try {
             agent = Agent.start(config, wiring);
         } catch (RuntimeException e) {
             kubernetes.close();
+            metrics.close();
             throw e;
         }
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("iamlet-shutdown").unstarted(() -> {
             agent.close();
             kubernetes.close();
+            metrics.close();
             stopped.countDown();
         }));
         stopped.await();

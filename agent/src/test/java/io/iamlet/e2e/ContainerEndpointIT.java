@@ -10,8 +10,7 @@ import io.iamlet.pods.PodSelector;
 import io.iamlet.testing.FakeStsCall;
 import io.iamlet.testing.StandIns;
 import io.iamlet.testing.TestPods;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.iamlet.metrics.Metrics;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,6 +52,7 @@ class ContainerEndpointIT {
     private static InetSocketAddress endpoint;
     private static Pod web;
     private static LogCapture logs;
+    private static Metrics metrics;
     /** web-1's one projected token: every test of web-1 uses it, as the pod would until kubelet rotates it. */
     private static String webToken;
 
@@ -76,7 +76,7 @@ class ContainerEndpointIT {
                 "--sts-endpoint", standIns.sts().endpoint().toString(),
                 "--unknown-ip-wait", "300ms");
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                Region.US_EAST_1, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+                Region.US_EAST_1, null, metrics = Metrics.create()));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
         endpoint = agent.bound("container").getFirst().toSocketAddress();
     }
@@ -88,6 +88,9 @@ class ContainerEndpointIT {
         }
         if (standIns != null) {
             standIns.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         logs.close();
     }

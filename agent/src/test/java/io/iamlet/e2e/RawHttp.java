@@ -20,10 +20,17 @@ final class RawHttp {
     }
 
     static Reply get(String sourceIp, InetSocketAddress server, String path, String authorization) throws IOException {
-        StringBuilder request = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: ")
+        return send("GET", sourceIp, server, path,
+                authorization == null ? java.util.Map.of() : java.util.Map.of("Authorization", authorization));
+    }
+
+    static Reply send(String method, String sourceIp, InetSocketAddress server, String path,
+                      java.util.Map<String, String> headers) throws IOException {
+        StringBuilder request = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
                 .append(server.getHostString()).append("\r\nConnection: close\r\n");
-        if (authorization != null) {
-            request.append("Authorization: ").append(authorization).append("\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        if (!method.equals("GET")) {
+            request.append("Content-Length: 0\r\n");
         }
         request.append("\r\n");
         try (Socket socket = new Socket()) {

@@ -1,0 +1,135 @@
+package io.iamlet;
+
+import io.iamlet.config.AgentConfig;
+import io.iamlet.config.CredentialSourceKind;
+import io.iamlet.credentials.AssumeRoleSource;
+import io.iamlet.credentials.CacheSettings;
+import io.iamlet.credentials.CredentialCache;
+import io.iamlet.credentials.CredentialSource;
+import io.iamlet.credentials.CredentialSource.CacheKey;
+import io.iamlet.credentials.MeteredSource;
+import io.iamlet.credentials.StsClients;
+import io.iamlet.credentials.WebIdentitySource;
+import io.iamlet.identity.RoleArnAllowList;
+import io.iamlet.metadata.MetadataSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+
+/**
+ * The STS clients and credential caches, each made once and only when needed: the container endpoint uses the
+ * configured source; the metadata path always uses assume-role (kube2iam pods have no token of their own), and
+ * shares the container endpoint's cache when that is assume-role too.
+ */
+final class Sources implements AutoCloseable {
+
+    private final AgentConfig config;
+    private final Region region;
+    private final AwsCredentialsProvider nodeCredentials;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private StsAsyncClient assumeRoleClient;
+    private CredentialCache assumeRoleCache;
+    private CredentialCache webIdentityCache;
+
+    Sources(AgentConfig config, Region region, AwsCredentialsProvider nodeCredentials, MeterRegistry registry,
+            Clock clock) {
+        this.config = config;
+        this.region = region;
+        this.nodeCredentials = nodeCredentials;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    CredentialCache containerCache(Predicate<CacheKey> stillWanted) {
+        if (config.credentialSource() == CredentialSourceKind.ASSUME_ROLE) {
+            return assumeRoleCache(stillWanted);
+        }
+        if (webIdentityCache == null) {
+            StsAsyncClient sts = StsClients.forWebIdentity(stsSettings());
+            closeables.add(sts);
+            webIdentityCache = cache(new WebIdentitySource(sts, config.sessionDuration(), clock), stillWanted);
+        }
+        return webIdentityCache;
+    }
+
+    CredentialCache metadataCache(Predicate<CacheKey> stillWanted) {
+        return assumeRoleCache(stillWanted);
+    }
+
+    MetadataSettings metadataSettings() {
+        AgentConfig.Metadata m = config.metadata();
+        var builder = MetadataSettings.builder()
+                .podRoleAnnotation(config.podRoleAnnotation())
+                .baseRoleArn(m.baseRoleArn())
+                .defaultRole(m.defaultRole())
+                .namespaceRestrictions(m.namespaceRestrictions())
+                .imdsv2Required(m.imdsv2Required())
+                .upstream(m.upstream())
+                .upstreamTimeout(m.upstreamTimeout())
+                .allowedRoles(new RoleArnAllowList(config.allowedRolePatterns()));
+        if (!m.allowedPaths().isEmpty()) {
+            builder.allowedPaths(m.allowedPaths());
+        }
+        return builder.build();
+    }
+
+    /**
+     * When the node's own credentials are used: a probe that they work (STS GetCallerIdentity needs no IAM
+     * permission). Polling it also keeps the client warm, so a pod's first request is not the JVM's first STS call.
+     */
+    Optional<Supplier<? extends CompletionStage<?>>> nodeCredentialsProbe() {
+        if (assumeRoleClient == null) {
+            return Optional.empty();
+        }
+        StsAsyncClient sts = assumeRoleClient;
+        return Optional.of(sts::getCallerIdentity);
+    }
+
+    private CredentialCache assumeRoleCache(Predicate<CacheKey> stillWanted) {
+        if (assumeRoleCache == null) {
+            var settings = stsSettings();
+            assumeRoleClient = nodeCredentials == null
+                    ? StsClients.forAssumeRole(settings)
+                    : StsClients.build(settings, nodeCredentials);
+            closeables.add(assumeRoleClient);
+            assumeRoleCache = cache(new AssumeRoleSource(assumeRoleClient, config.clusterName(),
+                    config.sessionDuration(), clock), stillWanted);
+        }
+        return assumeRoleCache;
+    }
+
+    private CredentialCache cache(CredentialSource source, Predicate<CacheKey> stillWanted) {
+        var cache = new CredentialCache(new MeteredSource(source, registry),
+                CacheSettings.of(config.refreshFraction(), config.refreshMinRemaining(), config.cacheMaxIdentities()),
+                stillWanted, registry);
+        closeables.add(cache);
+        return cache;
+    }
+
+    private StsClients.Settings stsSettings() {
+        var settings = StsClients.Settings.fromEnvironment(region);
+        return config.stsEndpoint() == null ? settings : settings.withEndpointOverride(config.stsEndpoint());
+    }
+
+    /** Caches first (they stop renewing), then the clients. */
+    @Override
+    public void close() {
+        for (AutoCloseable c : closeables.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing is best effort; the process is stopping
+            }
+        }
+    }
+}
