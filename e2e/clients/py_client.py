@@ -8,8 +8,30 @@ Prints one JSON line: {"ok": true, "accessKeyId": ..., "method": ...} or {"ok": 
 Never prints a secret key or session token.
 """
 import json
+import logging
 import sys
 import time
+
+
+class _Recent(logging.Handler):
+    """Keeps botocore's DEBUG lines about the container and metadata providers: the default chain's own error
+    ("Unable to locate credentials") does not say whether iamlet refused or nothing answered; these do. Request
+    and response bodies of successful calls are not logged by botocore, so no secret lands here."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "metadata" in message.lower() or "container" in message.lower():
+            self.lines.append(message.replace("\n", " ")[:300])
+
+
+recent = _Recent()
+for name in ("botocore.utils", "botocore.credentials"):
+    logging.getLogger(name).setLevel(logging.DEBUG)
+    logging.getLogger(name).addHandler(recent)
 
 started = time.monotonic()
 mode = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -33,7 +55,8 @@ try:
 except Exception as error:  # report, never a traceback with request details
     print(json.dumps({
         "ok": False,
-        "error": ("%s: %s" % (type(error).__name__, error))[:600],
+        "error": ("%s: %s" % (type(error).__name__, error))[:400]
+        + ("" if not recent.lines else " | botocore: " + " / ".join(recent.lines[-3:])[:600]),
         "millis": int((time.monotonic() - started) * 1000),
     }))
     sys.exit(1)

@@ -24,7 +24,7 @@ final class Expectations {
     static final String IMDS = "http://169.254.169.254";
     private static final List<String> CONNECTION_FAILURES = List.of("Connection refused", "ECONNREFUSED",
             "ConnectException", "timed out", "Timeout", "EHOSTUNREACH", "unreachable", "Connect timeout",
-            "Could not connect");
+            "Could not connect", "Unable to connect");
 
     private final StandInsProcess standIns;
     private final PodClients clients;
@@ -84,7 +84,7 @@ final class Expectations {
             return Verdict.fail("got credentials: " + o.brief() + " role " + (o.accessKeyId() == null ? o.arn()
                     : standIns.issued(o.accessKeyId()).map(StandInsProcess.Issued::role).orElse("?")), o.took());
         }
-        if (errorTells(client) && connectionFailure(o.error())) {
+        if (errorTells(client, path) && connectionFailure(o.error())) {
             return Verdict.fail("not an answer from iamlet: " + o.brief(), o.took());
         }
         return Verdict.pass(o.brief(), o.took());
@@ -96,17 +96,19 @@ final class Expectations {
         if (o.ok()) {
             return Verdict.fail("got credentials with iamlet stopped: " + o.brief(), o.took());
         }
-        return !errorTells(client) || connectionFailure(o.error()) ? Verdict.pass(o.brief(), o.took())
+        return !errorTells(client, path) || connectionFailure(o.error()) ? Verdict.pass(o.brief(), o.took())
                 : Verdict.fail("failed, but not for want of a connection: " + o.brief(), o.took());
     }
 
     /**
-     * Whether the client's error tells a refusal from a failed connection. The JavaScript default chain does not:
-     * after its HTTP provider fails for whatever reason it tries the legacy container provider, whose error (the
-     * host is not one it knows) is the one reported; awscli says "Unable to locate credentials" either way.
+     * Whether the client's error tells a refusal from a failed connection. Java (the chain's debug log) and Python
+     * (botocore's debug log) do. The JavaScript default chain does not on the container path: after its HTTP
+     * provider fails for whatever reason it tries the legacy container provider, whose error (the host is not one it
+     * knows) is the one reported; its metadata provider says "Unable to connect" for a refused connection and
+     * "Error response received" for a refusal. awscli says "Unable to locate credentials" either way.
      */
-    private static boolean errorTells(Client client) {
-        return client == Client.JAVA || client == Client.PYTHON;
+    private static boolean errorTells(Client client, Path path) {
+        return client == Client.JAVA || client == Client.PYTHON || client == Client.JS && path == Path.IMDS;
     }
 
     /** A bare TCP connect to the path's address is refused by the node at once (DNAT rule and link stay). */

@@ -68,7 +68,7 @@ public final class JavaPodClient {
             try {
                 answer.putAll(switch (command.path("op").asString("")) {
                     case "container" -> container(command.path("tokenFile").asString());
-                    case "imds" -> credentials();
+                    case "imds" -> credentials("InstanceProfileCredentialsProvider");
                     case "http" -> http(command);
                     default -> throw new IllegalArgumentException("unknown op " + command.path("op"));
                 });
@@ -86,7 +86,7 @@ public final class JavaPodClient {
         System.setProperty("aws.containerAuthorizationTokenFile", tokenFile);
         System.setProperty("aws.disableEc2Metadata", "true"); // a refusal must not fall through to the IMDS path
         try {
-            return credentials();
+            return credentials("ContainerCredentialsProvider");
         } finally {
             System.clearProperty("aws.containerCredentialsFullUri");
             System.clearProperty("aws.containerAuthorizationTokenFile");
@@ -94,7 +94,8 @@ public final class JavaPodClient {
         }
     }
 
-    private static Map<String, Object> credentials() {
+    /** The default chain's credentials; on failure, what {@code member} of the chain failed with. */
+    private static Map<String, Object> credentials(String member) {
         CHAIN_FAILURES.list.clear();
         try (var provider = DefaultCredentialsProvider.builder().build()) {
             AwsCredentials credentials = provider.resolveCredentials();
@@ -112,8 +113,7 @@ public final class JavaPodClient {
             answer.put("ok", false);
             answer.put("error", CHAIN_FAILURES.list.stream()
                     .filter(ev -> ev.getThrowableProxy() != null)
-                    .filter(ev -> ev.getFormattedMessage().contains("Container") || ev.getFormattedMessage()
-                            .contains("InstanceProfile"))
+                    .filter(ev -> ev.getFormattedMessage().contains(member))
                     .map(ev -> causes(ev.getThrowableProxy())).reduce((a, b) -> a + " || " + b)
                     .orElse(e.getMessage()));
             return answer;

@@ -45,8 +45,6 @@ import software.amazon.awssdk.core.util.VersionInfo;
 class NodeEndToEndIT {
 
     static final String ENABLED = "iamlet.netns.tests";
-    /** The metadata path (issue 3) is served and its rows are part of the table. */
-    static final boolean METADATA = true;
 
     private final Matrix matrix = new Matrix();
     private final Map<Case, Map<Row, Verdict>> batches = new ConcurrentHashMap<>();
@@ -89,7 +87,7 @@ class NodeEndToEndIT {
             @Override public boolean running() { return iamlet != null && iamlet.alive(); }
             @Override public int stop() { return stopIamlet(); }
             @Override public void start() { startIamlet(); }
-        }, METADATA);
+        });
     }
 
     private String nodeSetup() {
@@ -110,15 +108,13 @@ class NodeEndToEndIT {
     }
 
     private synchronized void startIamlet() {
-        List<String> extra = new ArrayList<>();
-        if (METADATA) {
-            extra.addAll(List.of("--metadata-listen", SimulatedNode.HOST_IP + ":8181",
-                    "--cluster-name", "e2e",
-                    "--base-role-arn", "arn:aws:iam::111122223333:role/",
-                    "--imdsv2-required", "true",
-                    "--metadata-upstream", standIns.metadata().toString()));
-        }
-        iamlet = IamletProcess.start(node, requirements.launcher(), standIns, IamletProcess.flags(standIns, extra),
+        List<String> metadataPath = List.of(
+                "--metadata-listen", SimulatedNode.HOST_IP + ":8181",
+                "--cluster-name", "e2e",
+                "--base-role-arn", "arn:aws:iam::111122223333:role/",
+                "--imdsv2-required", "true",
+                "--metadata-upstream", standIns.metadata().toString());
+        iamlet = IamletProcess.start(node, requirements.launcher(), standIns, IamletProcess.flags(standIns, metadataPath),
                 work.resolve("out"), work.resolve("logs/iamlet.log"));
     }
 
@@ -143,7 +139,7 @@ class NodeEndToEndIT {
     static Stream<Row> restarted() { return rows(Case.RESTARTED); }
 
     private static Stream<Row> rows(Case scenario) {
-        return Scenarios.rows(scenario, METADATA).stream();
+        return Scenarios.rows(scenario).stream();
     }
 
     @Test

@@ -45,31 +45,29 @@ final class Scenarios implements AutoCloseable {
     private final StandInsProcess standIns;
     private final PodClients clients;
     private final Agent agent;
-    private final boolean metadata;
     private final Expectations expect;
     private final ExecutorService pool = Executors.newFixedThreadPool(6);
     private int upstreamRequestsBefore;
 
-    Scenarios(SimulatedNode node, StandInsProcess standIns, PodClients clients, Agent agent, boolean metadata) {
+    Scenarios(SimulatedNode node, StandInsProcess standIns, PodClients clients, Agent agent) {
         this.node = node;
         this.standIns = standIns;
         this.clients = clients;
         this.agent = agent;
-        this.metadata = metadata;
         this.expect = new Expectations(standIns, clients);
     }
 
     /** The rows of {@code scenario}: which client is asked through which path. */
-    static List<Row> rows(Case scenario, boolean metadata) {
+    static List<Row> rows(Case scenario) {
         if (scenario == Case.UPSTREAM) {
-            return metadata ? List.of(new Row(Client.HTTP, Path.IMDS, scenario)) : List.of();
+            return List.of(new Row(Client.HTTP, Path.IMDS, scenario));
         }
-        List<Path> paths = metadata ? List.of(Path.CONTAINER, Path.IMDS) : List.of(Path.CONTAINER);
+        List<Path> paths = List.of(Path.CONTAINER, Path.IMDS);
         List<Row> rows = new ArrayList<>();
         for (Path path : scenario == Case.OTHER_POD_TOKEN ? List.of(Path.CONTAINER) : paths) {
             SDKS.forEach(c -> rows.add(new Row(c, path, scenario)));
         }
-        if (metadata && scenario != Case.OTHER_POD_TOKEN) {
+        if (scenario != Case.OTHER_POD_TOKEN) {
             rows.add(new Row(Client.AWSCLI, Path.IMDS, scenario));
         }
         switch (scenario) {
@@ -85,7 +83,7 @@ final class Scenarios implements AutoCloseable {
     Map<Row, Verdict> run(Case scenario) {
         prepare(scenario);
         Map<Row, CompletableFuture<Verdict>> running = new LinkedHashMap<>();
-        for (Row row : rows(scenario, metadata)) {
+        for (Row row : rows(scenario)) {
             running.put(row, CompletableFuture.supplyAsync(() -> verdict(row), pool));
         }
         Map<Row, Verdict> verdicts = new LinkedHashMap<>();
@@ -99,7 +97,7 @@ final class Scenarios implements AutoCloseable {
         if (scenario != Case.STOPPED && !agent.running()) {
             verdicts.replaceAll((row, v) -> Verdict.fail("iamlet exited during the case; " + v.detail(), v.took()));
         }
-        if (scenario == Case.STOPPED && metadata) {
+        if (scenario == Case.STOPPED) {
             int reached = standIns.metadataRequests().size() - upstreamRequestsBefore;
             verdicts.replaceAll((row, v) -> row.client() != Client.TCP || row.path() != Path.IMDS || reached == 0 ? v
                     : Verdict.fail(reached + " request(s) reached the node's metadata service; " + v.detail(), v.took()));
@@ -114,7 +112,7 @@ final class Scenarios implements AutoCloseable {
                 if (agent.running()) {
                     agent.stop();
                 }
-                upstreamRequestsBefore = metadata ? standIns.metadataRequests().size() : 0;
+                upstreamRequestsBefore = standIns.metadataRequests().size();
             }
             case RESTARTED -> {
                 if (agent.running()) {
@@ -139,10 +137,8 @@ final class Scenarios implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> clients.http(pod5, "GET", PodClients.CONTAINER_URI,
                         Map.of("Authorization", Expectations.read(fresh.tokenFile()))).status() == 200);
-        if (metadata) {
-            await("iamlet's metadata path names app-batch to " + pod5.ip()).atMost(Duration.ofSeconds(20))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> "app-batch".equals(expect.imdsRoleName(pod5)));
-        }
+        await("iamlet's metadata path names app-batch to " + pod5.ip()).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200)).until(() -> "app-batch".equals(expect.imdsRoleName(pod5)));
     }
 
     private Verdict verdict(Row row) {
