@@ -174,6 +174,26 @@ class NodeEndToEndIT {
     @Order(8) @ParameterizedTest(name = "{0}") @MethodSource("restarted")
     void afterARestartClientsRecoverWithoutRestarting(Row row) { check(row); }
 
+    @Test
+    @Order(9)
+    void neitherIamletNorTheStandInsLoggedAPodTokenOrASessionToken() throws IOException {
+        List<String> signatures = new ArrayList<>();
+        try (Stream<Path> tokens = Files.list(work.resolve("out/tokens"))) {
+            for (Path token : tokens.toList()) {
+                String jwt = Files.readString(token);
+                signatures.add(jwt.substring(jwt.lastIndexOf('.') + 1));
+            }
+        }
+        assertThat(signatures).isNotEmpty();
+        for (String log : List.of("iamlet.log", "stand-ins.log")) {
+            String text = Files.readString(work.resolve("logs").resolve(log));
+            assertThat(text).as(log).isNotEmpty()
+                    .doesNotContain("IQoJb3JpZ2luX2Vj") // how every FakeSts session token begins
+                    .doesNotContain("SecretAccessKey\":\"");
+            signatures.forEach(sig -> assertThat(text).as(log + " holds a pod's token").doesNotContain(sig));
+        }
+    }
+
     private void check(Row row) {
         Map<Row, Verdict> batch = batches.computeIfAbsent(row.scenario(), scenario -> {
             Map<Row, Verdict> verdicts = scenarios.run(scenario);
