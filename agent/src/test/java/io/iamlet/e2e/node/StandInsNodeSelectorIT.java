@@ -36,7 +36,7 @@ class StandInsNodeSelectorIT {
             var pods = standIns.client().pods().inAnyNamespace().withField("spec.nodeName", "node-a");
 
             assertThat(pods.list().getItems()).extracting(p -> p.getMetadata().getName()).containsExactly("here-1");
-            try (var watch = pods.watch(new Watcher<Pod>() {
+            var watch = pods.watch(new Watcher<Pod>() {
                 @Override
                 public void eventReceived(Action action, Pod pod) {
                     events.add(action + " " + pod.getMetadata().getName());
@@ -45,10 +45,13 @@ class StandInsNodeSelectorIT {
                 @Override
                 public void onClose(WatcherException cause) {
                 }
-            })) {
+            });
+            try {
                 standIns.runningPod("shop", "there-2", "default", "node-b", "10.0.0.3");
                 standIns.runningPod("shop", "here-2", "default", "node-a", "10.0.0.4");
                 await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("MODIFIED here-2"));
+            } finally {
+                watch.close();
             }
             assertThat(events).as("a watch sends only node-a's pods").allMatch(e -> e.contains(" here-"))
                     .contains("ADDED here-2");
