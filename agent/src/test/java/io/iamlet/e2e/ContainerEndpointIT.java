@@ -224,13 +224,19 @@ class ContainerEndpointIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         get("127.0.0.1", webToken);
-        var metrics = agent.bound("metrics").getFirst();
-        var scrape = http.send(HttpRequest.newBuilder(URI.create("http://" + metrics + "/metrics")).build(),
+        var metricsAddress = agent.bound("metrics").getFirst();
+        var scrape = http.send(HttpRequest.newBuilder(URI.create("http://" + metricsAddress + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(scrape).contains("iamlet_requests_total{endpoint=\"container\"")
                 .contains("iamlet_sts_requests_total").contains("iamlet_cache_hits_total")
                 .contains("iamlet_pods_indexed").contains("iamlet_token_verifications_total");
-        assertThat(agent.bound("container")).noneMatch(a -> a.port() == metrics.port());
+        assertThat(agent.bound("container")).noneMatch(a -> a.port() == metricsAddress.port());
+        assertThat(get("127.0.0.1", null).status()).isEqualTo(400);
+        assertThat(RawHttp.get("127.0.0.1", endpoint, "/metrics", null).status())
+                .as("/metrics is not served on the credential listener").isEqualTo(404);
+        var drift = io.iamlet.metrics.MetricsDocCheck.check(io.iamlet.metrics.MetricsDocCheck.page(), scrape,
+                "iamlet_");
+        assertThat(drift.presentButUndocumented()).as("every exported iamlet_ meter is in docs/metrics.md").isEmpty();
     }
 
     @Test

@@ -122,4 +122,14 @@ class MetadataPathIT {
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.head().toLowerCase(java.util.Locale.ROOT)).contains("server: ec2ws");
     }
+
+    @Test
+    void everyExportedMeterIsDocumented() throws Exception {
+        RawHttp.get("127.0.0.1", metadata, "/latest/meta-data/instance-id", null);
+        var scrape = RawHttp.get("127.0.0.1", agent.bound("metrics").getFirst().toSocketAddress(), "/metrics", null);
+        assertThat(scrape.body()).contains("iamlet_metadata_");
+        var drift = io.iamlet.metrics.MetricsDocCheck.check(io.iamlet.metrics.MetricsDocCheck.page(), scrape.body(),
+                "iamlet_");
+        assertThat(drift.presentButUndocumented()).as("every exported iamlet_ meter is in docs/metrics.md").isEmpty();
+    }
 }
