@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Load on the hot path: a cached credential served to one pod over keep-alive connections, on loopback.
-# Starts `iamlet demo` (the agent against embedded stand-ins), warms up, then runs wrk and prints its figures,
-# the process's resident memory and CPU time, and how many STS calls the load caused (must stay 1).
+# Load on the hot path, measured on `iamlet serve` alone: the stand-ins (API server, STS) run as their own process,
+# iamlet serve runs as the DaemonSet runs it, and wrk plays one pod asking for its cached credentials over
+# keep-alive connections on loopback. Prints wrk's figures, the agent's memory (idle and after load), its CPU time,
+# and how many STS calls the load caused (the cache must hold it at one).
 # Needs: the packaged jar (./mvnw -q -DskipTests package) and wrk (apt-get install wrk).
 # Usage: bench/hot-path.sh [seconds] [connections]
 set -euo pipefail
@@ -9,27 +10,46 @@ cd "$(dirname "$0")/.."
 seconds="${1:-15}"
 connections="${2:-16}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
-log="$(mktemp)"
-bin/iamlet demo >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
-for _ in $(seq 1 120); do grep -q "Serving until" "$log" && break; sleep 0.5; done
-grep -q "Serving until" "$log" || { cat "$log"; echo "demo did not start" >&2; exit 1; }
-java_pid=$(pgrep -P "$pid" java || echo "$pid")
-endpoint=$(grep -o 'container endpoint  http://[^ ]*' "$log" | awk '{print $3}')
-metrics=$(grep -o 'metrics             http://[^ ]*' "$log" | awk '{print $2}')
-token_file=$(grep -o 'cat [^)]*web-1.token' "$log" | head -1 | awk '{print $2}')
-token=$(cat "$token_file")
-sts_before=$(curl -s "$metrics" | awk '/^iamlet_sts_requests_total/ {s+=$2} END {print s+0}')
+work="$(mktemp -d)"
+standins_pid=""; agent_pid=""
+cleanup() { kill $agent_pid $standins_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+mkfifo "$work/in"
+bin/iamlet stand-ins --bind 127.0.0.1 --spec bench/cluster.json --out "$work" --exit-on-eof <"$work/in" \
+  >"$work/standins.log" 2>&1 &
+standins_pid=$!
+exec 3>"$work/in"   # keeps the stand-ins' stdin open until this script ends
+for _ in $(seq 1 120); do grep -q '^STANDINS .*"ready"' "$work/standins.log" && break; sleep 0.5; done
+ready=$(grep '^STANDINS .*"ready"' "$work/standins.log" | head -1 | sed 's/^STANDINS //')
+[ -n "$ready" ] || { cat "$work/standins.log"; echo "stand-ins did not start" >&2; exit 1; }
+field() { echo "$ready" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+KUBECONFIG="$(field kubeconfig)" AWS_REGION=us-east-1 bin/iamlet serve --node-name bench-node \
+  --container-listen 127.0.0.1:18170 --probe-listen 127.0.0.1:12703 --metrics-listen 127.0.0.1:19876 \
+  --sts-endpoint "$(field sts)" >"$work/agent.log" 2>&1 &
+agent_pid=$!
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:12703/readyz >/dev/null && break; sleep 0.5; done
+curl -sf http://127.0.0.1:12703/readyz >/dev/null || { cat "$work/agent.log"; echo "iamlet not ready" >&2; exit 1; }
+java_pid=$(pgrep -P "$agent_pid" java || echo "$agent_pid")
+token=$(cat "$work"/tokens/shop.web-1.token)
+endpoint=http://127.0.0.1:18170/v1/credentials
+metric() { curl -s http://127.0.0.1:19876/metrics | awk -v m="$1" '$1 ~ "^"m {s+=$2} END {print s+0}'; }
+
+echo "== iamlet serve, ready and idle"
+grep -E 'VmRSS' /proc/"$java_pid"/status
+curl -sf -H "Authorization: $token" "$endpoint" >/dev/null
+sts_before=$(metric iamlet_sts_requests_total)
 echo "== warm-up (5 s)"
 wrk -t2 -c"$connections" -d5s -H "Authorization: $token" "$endpoint" >/dev/null
 cpu_before=$(awk '{print $14+$15}' /proc/"$java_pid"/stat)
 echo "== wrk -t2 -c$connections -d${seconds}s $endpoint"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: $token" "$endpoint"
 cpu_after=$(awk '{print $14+$15}' /proc/"$java_pid"/stat)
-sts_after=$(curl -s "$metrics" | awk '/^iamlet_sts_requests_total/ {s+=$2} END {print s+0}')
-echo "== agent process (includes the embedded stand-ins)"
+echo "== iamlet serve after the load"
 grep -E 'VmRSS|VmHWM' /proc/"$java_pid"/status
-echo "CPU seconds during the run: $(( (cpu_after - cpu_before) / $(getconf CLK_TCK) ))"
-echo "STS calls during warm-up and run: $(echo "$sts_after - $sts_before" | bc)"
-curl -s "$metrics" | grep -E '^iamlet_request_seconds_(count|sum)\{endpoint="container"' || true
+echo "CPU seconds used during the ${seconds}s run: $(( (cpu_after - cpu_before) / $(getconf CLK_TCK) ))"
+echo "STS calls caused by warm-up and run: $(( $(metric iamlet_sts_requests_total) - sts_before ))"
+count=$(metric 'iamlet_request_seconds_count\{endpoint="container"')
+sum=$(metric 'iamlet_request_seconds_sum\{endpoint="container"')
+python3 -c "print('server-side mean per request: %.1f us over %d requests' % ($sum / $count * 1e6, $count))"
