@@ -36,6 +36,11 @@ final class ServeCommand implements Callable<Integer> {
             metrics.close();
             throw e;
         }
+        agent.podsSynced().exceptionally(e -> {
+            // without this node's pods iamlet can tell no caller apart: exit, and let the DaemonSet restart it
+            System.exit(1);
+            return null;
+        });
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("iamlet-shutdown").unstarted(() -> {
             agent.close();
