@@ -47,6 +47,10 @@ final class ServeCommand implements Callable<Integer> {
             kubernetes.close();
             metrics.close();
             stopped.countDown();
+            // last: drain the asynchronous log queue, so the shutdown's own lines are written too
+            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+                ctx.stop();
+            }
         }));
         stopped.await();
         return 0;
