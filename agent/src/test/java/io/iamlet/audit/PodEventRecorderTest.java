@@ -110,6 +110,16 @@ class PodEventRecorderTest {
     }
 
     @Test
+    void cutsALongMessageToWhatTheApiServerAccepts() {
+        recorder(Runnable::run);
+
+        audit.record(asked("team-a", "web").role(ROLE + "/" + "x".repeat(5000)).denied(403, "role_not_allowed"));
+
+        assertThat(events("team-a")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).hasSize(1024).startsWith("iamlet refused credentials"));
+    }
+
+    @Test
     void namesThePodWithoutUidWhenTheIndexNoLongerHasIt() {
         recorder(Runnable::run);
 

@@ -38,8 +38,7 @@ class MetadataProxyIT {
                 .build();
         pods.add(FakePods.pod("team-a", "web", "127.0.0.1", Map.of()));
         listener = new MetadataListener(pods, ns -> CompletableFuture.completedFuture(
-                NamespacePolicy.fromAnnotations(Map.of())), new FakeCredentialProvider(), settings,
-                PodEventRecorder.none(), clock);
+                NamespacePolicy.fromAnnotations(Map.of())), new FakeCredentialProvider(), settings, clock);
         pod = new ImdsClient(listener.endpoint());
     }
 

@@ -34,7 +34,7 @@ class MetadataTokenIT {
         MetadataSettings settings = MetadataSettings.builder().imdsv2Required(v2Required)
                 .namespaceRestrictions(false).upstream(upstream.uri()).build();
         listener = new MetadataListener(pods, ns -> CompletableFuture.failedFuture(new IllegalStateException()),
-                new FakeCredentialProvider(), settings, PodEventRecorder.none(), clock);
+                new FakeCredentialProvider(), settings, clock);
         pod = new ImdsClient(listener.endpoint());
     }
 
