@@ -13,6 +13,7 @@ import io.iamlet.testing.FakeSts;
 import io.iamlet.testing.FakeStsCall;
 import io.iamlet.testing.FakeStsFault;
 import io.iamlet.testing.FakeStsGate;
+import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,7 +78,7 @@ class CredentialCacheStsIT {
     }
 
     private CacheTiming manualTiming() {
-        return new CacheTiming(time.clock(), time, time, Runnable::run, () -> 0.5);
+        return new CacheTiming(time, time, time, Runnable::run, () -> 0.5);
     }
 
     private static Identity identity(String token) {
@@ -111,7 +112,7 @@ class CredentialCacheStsIT {
 
     @Test
     void renewsWithTheSameRoleAndTheFreshestToken() {
-        cache(new WebIdentitySource(anonymous, Duration.ofHours(1), time.clock()), manualTiming());
+        cache(new WebIdentitySource(anonymous, Duration.ofHours(1), time), manualTiming());
         Served first = cache.get(identity(TOKEN + "-1")).join();
         cache.get(identity(TOKEN + "-2")).join();
 
@@ -173,9 +174,9 @@ class CredentialCacheStsIT {
         for (String name : List.of(WebIdentitySource.NAME, AssumeRoleSource.NAME)) {
             ManualTime t = new ManualTime(Instant.now());
             CredentialSource source = name.equals(WebIdentitySource.NAME)
-                    ? new WebIdentitySource(anonymous, Duration.ofHours(1), t.clock())
-                    : new AssumeRoleSource(node, "prod", Duration.ofHours(1), t.clock());
-            CredentialCache c = cache(source, new CacheTiming(t.clock(), t, t, Runnable::run, () -> 0.5));
+                    ? new WebIdentitySource(anonymous, Duration.ofHours(1), t)
+                    : new AssumeRoleSource(node, "prod", Duration.ofHours(1), t);
+            CredentialCache c = cache(source, new CacheTiming(t, t, t, Runnable::run, () -> 0.5));
             Identity identity = identity(TOKEN);
             c.get(identity).join();
             c.get(identity).join();

@@ -2,6 +2,7 @@ package io.iamlet.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iamlet.testing.ManualTime;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class MetadataTokenIT {
     private static final String ROLE_LIST = "/latest/meta-data/iam/security-credentials/";
     private static final String ROLE = "arn:aws:iam::123456789012:role/app-reader";
 
-    private final TestClock clock = new TestClock();
+    private final ManualTime clock = new ManualTime();
     private final FakePods pods = new FakePods();
     private StandInImds upstream;
     private MetadataListener listener;

@@ -7,11 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +27,7 @@ import software.amazon.awssdk.services.sts.model.StsException;
 class FakeStsIT {
 
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
-    private static final MutableClock clock = new MutableClock();
+    private static final ManualTime clock = new ManualTime();
     private static FakeSts sts;
     private static StsAsyncClient client;
 
@@ -144,29 +140,5 @@ class FakeStsIT {
     void invalidSessionNamesGetStsValidationError() {
         assertThat(stsError(() -> client.assumeRoleWithWebIdentity(r -> r.roleArn(ROLE)
                 .roleSessionName("has space").webIdentityToken("a.web.token")).join())).isEqualTo("ValidationError");
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2030-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
