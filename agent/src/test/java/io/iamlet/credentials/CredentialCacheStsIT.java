@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.iamlet.credentials.CredentialProvider.Served;
 import io.iamlet.testing.FakeSts;
 import io.iamlet.testing.FakeStsCall;
+import io.iamlet.testing.FakeStsExtension;
 import io.iamlet.testing.FakeStsFault;
 import io.iamlet.testing.FakeStsGate;
 import io.iamlet.testing.ManualTime;
@@ -25,10 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
@@ -37,8 +38,12 @@ class CredentialCacheStsIT {
 
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
     private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZWFkZXIifQ.web-identity-token-signature";
-    private static FakeSts sts;
-    private static StsAsyncClient anonymous;
+
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension();
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient anonymous =
+            fake.closing(TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)));
     private static StsAsyncClient node;
     private static Credentials nodeSession;
     private final ManualTime time = new ManualTime(Instant.now());
@@ -47,28 +52,18 @@ class CredentialCacheStsIT {
 
     @BeforeAll
     static void start() {
-        sts = FakeSts.start();
-        anonymous = TestStsClients.webIdentity(TestStsClients.singleAttempt(sts));
         nodeSession = new WebIdentitySource(anonymous, Duration.ofHours(12), java.time.Clock.systemUTC())
                 .fetch(new Identity("arn:aws:iam::111122223333:role/node", "kube-system", "iamlet", "iamlet-x", "u",
                         new Identity.WebIdentityToken("node-token"))).join();
         // the node signs AssumeRole with session credentials, so a security token is in every signed request
-        node = TestStsClients.session(TestStsClients.singleAttempt(sts), nodeSession);
+        node = fake.closing(TestStsClients.session(TestStsClients.singleAttempt(sts), nodeSession));
     }
 
     @AfterEach
-    void reset() {
+    void closeCache() { // before the extension resets FakeSts
         if (cache != null) {
             cache.close();
         }
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        anonymous.close();
-        node.close();
-        sts.close();
     }
 
     private CredentialCache cache(CredentialSource source, CacheTiming timing) {

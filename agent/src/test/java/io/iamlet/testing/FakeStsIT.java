@@ -8,10 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -28,26 +26,13 @@ class FakeStsIT {
 
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
     private static final ManualTime clock = new ManualTime();
-    private static FakeSts sts;
-    private static StsAsyncClient client;
 
-    @BeforeAll
-    static void start() {
-        sts = FakeSts.start(clock);
-        client = StsClients.build(StsClients.Settings.defaults(Region.US_EAST_1).withEndpointOverride(sts.endpoint())
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 1), AnonymousCredentialsProvider.create());
-    }
-
-    @AfterEach
-    void reset() {
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sts.close();
-    }
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension(clock);
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient client = fake.closing(StsClients.build(StsClients.Settings
+            .defaults(Region.US_EAST_1).withEndpointOverride(sts.endpoint())
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 1), AnonymousCredentialsProvider.create()));
 
     private static Credentials assumeWithWebIdentity() {
         return client.assumeRoleWithWebIdentity(r -> r.roleArn(ROLE).roleSessionName("team-a.reader")
