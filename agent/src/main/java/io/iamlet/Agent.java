@@ -143,7 +143,7 @@ public final class Agent implements AutoCloseable {
             var upstream = UpstreamMetadata.of(settings, clock, registry);
             closeables.add(upstream);
             var service = new MetadataService(pods, namespaces, sources.metadataCache(this::stillWanted), settings,
-                    upstream, audit, io.iamlet.metadata.PodEventRecorder.none(), clock, registry);
+                    upstream, audit, clock, registry);
             server("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
             namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
+import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
 import software.amazon.awssdk.services.sts.model.Tag;
 
 /**
@@ -62,36 +63,27 @@ public final class AssumeRoleSource implements CredentialSource {
 
     @Override
     public CompletableFuture<Credentials> fetch(Identity identity) {
-        String role = identity.roleArn();
         if (identity.podName() == null || identity.podUid() == null || identity.serviceAccount() == null) {
             return CompletableFuture.failedFuture(new Failure.Denied("incomplete_identity",
                     "the assume-role credential source needs the pod's name, uid and service account"));
         }
-        try {
-            var request = AssumeRoleRequest.builder()
-                    .roleArn(role)
-                    .roleSessionName(SessionNames.forPod(identity.namespace(), identity.podName(), identity.podUid()))
-                    .durationSeconds(durationSeconds)
-                    .tags(tag(TAG_CLUSTER, clusterName),
-                            tag(TAG_NAMESPACE, identity.namespace()),
-                            tag(TAG_SERVICE_ACCOUNT, identity.serviceAccount()),
-                            tag(TAG_POD_NAME, identity.podName()),
-                            tag(TAG_POD_UID, identity.podUid()))
-                    .transitiveTagKeys(TRANSITIVE)
-                    .build();
-            return sts.assumeRole(request).handle((response, error) -> {
-                if (error != null) {
-                    throw StsErrors.map(ACTION, role, error);
-                }
-                if (response.credentials() == null) {
-                    throw new Failure.Unavailable("sts_error", "STS " + ACTION + " for " + role
-                            + " answered without credentials");
-                }
-                return StsCredentials.from(response.credentials(), role, response.responseMetadata(), clock);
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(StsErrors.map(ACTION, role, e));
-        }
+        return StsCredentials.fetch(ACTION, identity.roleArn(), clock,
+                () -> sts.assumeRole(request(identity)),
+                AssumeRoleResponse::credentials);
+    }
+
+    private AssumeRoleRequest request(Identity identity) {
+        return AssumeRoleRequest.builder()
+                .roleArn(identity.roleArn())
+                .roleSessionName(SessionNames.forPod(identity.namespace(), identity.podName(), identity.podUid()))
+                .durationSeconds(durationSeconds)
+                .tags(tag(TAG_CLUSTER, clusterName),
+                        tag(TAG_NAMESPACE, identity.namespace()),
+                        tag(TAG_SERVICE_ACCOUNT, identity.serviceAccount()),
+                        tag(TAG_POD_NAME, identity.podName()),
+                        tag(TAG_POD_UID, identity.podUid()))
+                .transitiveTagKeys(TRANSITIVE)
+                .build();
     }
 
     private static Tag tag(String key, String value) {

@@ -1,16 +1,50 @@
 package io.iamlet.credentials;
 
+import io.iamlet.failure.Failure;
 import java.time.Clock;
-import software.amazon.awssdk.awscore.AwsResponseMetadata;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.sts.model.StsResponse;
 
-/** Converts STS's answer into our {@link Credentials}. */
+/** Calls STS for one role and converts its answer into our {@link Credentials}; the sources share this. */
 final class StsCredentials {
 
     private StsCredentials() {
     }
 
-    static Credentials from(software.amazon.awssdk.services.sts.model.Credentials issued, String roleArn,
-                            AwsResponseMetadata metadata, Clock clock) {
+    /**
+     * Runs {@code call} (which builds the request and sends it) and converts the response. Whatever goes wrong,
+     * thrown while building or sending, or failing the future, comes back as a failed future of the
+     * {@link Failure} that {@link StsErrors#map} makes of it; a response without credentials is
+     * {@code Unavailable}.
+     *
+     * @param action  the STS action, for messages ({@code AssumeRole})
+     * @param issued  the response's credentials ({@code AssumeRoleResponse::credentials})
+     */
+    static <R extends StsResponse> CompletableFuture<Credentials> fetch(
+            String action, String roleArn, Clock clock, Supplier<CompletableFuture<R>> call,
+            Function<R, software.amazon.awssdk.services.sts.model.Credentials> issued) {
+        try {
+            return call.get().handle((response, error) -> {
+                if (error != null) {
+                    throw StsErrors.map(action, roleArn, error);
+                }
+                var credentials = issued.apply(response);
+                if (credentials == null) {
+                    throw new Failure.Unavailable("sts_error", "STS " + action + " for " + roleArn
+                            + " answered without credentials");
+                }
+                return from(credentials, roleArn, response, clock);
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(StsErrors.map(action, roleArn, e));
+        }
+    }
+
+    private static Credentials from(software.amazon.awssdk.services.sts.model.Credentials issued, String roleArn,
+                                    StsResponse response, Clock clock) {
+        var metadata = response.responseMetadata();
         return new Credentials(
                 issued.accessKeyId(),
                 issued.secretAccessKey(),

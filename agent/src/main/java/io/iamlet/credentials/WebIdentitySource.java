@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
+import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
 
 /**
  * {@code web-identity} (the default): {@code AssumeRoleWithWebIdentity} with the caller's own projected
@@ -49,26 +50,17 @@ public final class WebIdentitySource implements CredentialSource {
             return CompletableFuture.failedFuture(new Failure.Denied("no_token",
                     "the web-identity credential source needs the caller's service-account token"));
         }
-        String role = identity.roleArn();
-        try {
-            var request = AssumeRoleWithWebIdentityRequest.builder()
-                    .roleArn(role)
-                    .roleSessionName(SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount()))
-                    .webIdentityToken(identity.token().value())
-                    .durationSeconds(durationSeconds)
-                    .build();
-            return sts.assumeRoleWithWebIdentity(request).handle((response, error) -> {
-                if (error != null) {
-                    throw StsErrors.map(ACTION, role, error);
-                }
-                if (response.credentials() == null) {
-                    throw new Failure.Unavailable("sts_error", "STS " + ACTION + " for " + role
-                            + " answered without credentials");
-                }
-                return StsCredentials.from(response.credentials(), role, response.responseMetadata(), clock);
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(StsErrors.map(ACTION, role, e));
-        }
+        return StsCredentials.fetch(ACTION, identity.roleArn(), clock,
+                () -> sts.assumeRoleWithWebIdentity(request(identity)),
+                AssumeRoleWithWebIdentityResponse::credentials);
+    }
+
+    private AssumeRoleWithWebIdentityRequest request(Identity identity) {
+        return AssumeRoleWithWebIdentityRequest.builder()
+                .roleArn(identity.roleArn())
+                .roleSessionName(SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount()))
+                .webIdentityToken(identity.token().value())
+                .durationSeconds(durationSeconds)
+                .build();
     }
 }

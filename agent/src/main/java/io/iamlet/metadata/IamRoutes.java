@@ -18,9 +18,10 @@ import java.util.function.Function;
  * iamlet's own {@code /latest/meta-data/iam/} routes, answered for the pod at the source address and never from the
  * node's profile.
  *
- * <p>Every refusal of a role (403) is audited and reported on the pod; the credentials route audits every outcome,
- * grant or refusal, exactly once. The role list and {@code info} do not audit "no role" (404): SDK default chains
- * probe IMDS from pods that never meant to use it, and that is not a decision about credentials.
+ * <p>Every refusal of a role (403) is audited, and so reported on the pod by the audit log's
+ * {@link io.iamlet.audit.PodEventRecorder}; the credentials route audits every outcome, grant or refusal, exactly
+ * once. The role list and {@code info} do not audit "no role" (404): SDK default chains probe IMDS from pods that
+ * never meant to use it, and that is not a decision about credentials.
  */
 final class IamRoutes {
 
@@ -30,16 +31,14 @@ final class IamRoutes {
     private final RoleDecider decider;
     private final CredentialProvider credentials;
     private final AuditLog audit;
-    private final PodEventRecorder events;
     private final MetadataMetrics metrics;
     private final Instant started;
 
-    IamRoutes(RoleDecider decider, CredentialProvider credentials, AuditLog audit, PodEventRecorder events,
-              MetadataMetrics metrics, Instant started) {
+    IamRoutes(RoleDecider decider, CredentialProvider credentials, AuditLog audit, MetadataMetrics metrics,
+              Instant started) {
         this.decider = decider;
         this.credentials = credentials;
         this.audit = audit;
-        this.events = events;
         this.metrics = metrics;
         this.started = started;
     }
@@ -107,7 +106,7 @@ final class IamRoutes {
         return d.roleArn();
     }
 
-    /** Records a refusal (metrics; audit and pod event as the class comment says) and returns it to rethrow. */
+    /** Records a refusal (metrics; audit as the class comment says) and returns it to rethrow. */
     private CompletionException refused(RoleDecider.Trail trail, Throwable error, boolean auditAll) {
         Failure failure = Failure.find(error).orElse(null);
         String reason = failure == null ? "internal_error" : failure.reason();
@@ -115,9 +114,6 @@ final class IamRoutes {
         boolean denied = failure instanceof Failure.Denied;
         if (auditAll || denied) {
             audit.record(trail.event.denied(failure == null ? 500 : failure.status(), reason));
-        }
-        if (denied && trail.pod != null) {
-            events.denied(trail.pod, reason, failure.getMessage());
         }
         return error instanceof CompletionException ce ? ce : new CompletionException(error);
     }

@@ -38,26 +38,24 @@ public final class MetadataService {
      * @param namespaces  namespace role policies ({@link InformerNamespacePolicies} in production)
      * @param credentials the credential cache over the assume-role source
      * @param upstream    the node's real metadata service, for allow-listed paths; closed by the caller
-     * @param events      where denials are reported on pods ({@link KubernetesPodEvents} in production)
      * @param clock       token expiry and the {@code iam/info} timestamp
      */
     public MetadataService(PodIndex pods, NamespacePolicies namespaces, CredentialProvider credentials,
                            MetadataSettings settings, UpstreamMetadata upstream, AuditLog audit,
-                           PodEventRecorder events, Clock clock, MeterRegistry registry) {
+                           Clock clock, MeterRegistry registry) {
         Objects.requireNonNull(pods, "pods");
         Objects.requireNonNull(namespaces, "namespaces");
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(audit, "audit");
-        Objects.requireNonNull(events, "events");
         Objects.requireNonNull(clock, "clock");
         MetadataMetrics metrics = new MetadataMetrics(Objects.requireNonNull(registry, "registry"));
 
         RoleDecider decider = new RoleDecider(pods, new RoleChoice(settings), namespaces, settings);
         TokenEndpoint token = new TokenEndpoint(new ImdsTokens(clock, new SecureRandom()),
                 settings.imdsv2Required(), metrics);
-        IamRoutes iam = new IamRoutes(decider, credentials, audit, events, metrics, clock.instant());
+        IamRoutes iam = new IamRoutes(decider, credentials, audit, metrics, clock.instant());
         ProxyHandler proxy = new ProxyHandler(new AllowedPaths(settings.allowedPaths()), upstream, metrics);
 
         Handler roleName = token.guard(iam::roleName);

@@ -22,10 +22,12 @@ final class RoleDecider {
         }
     }
 
-    /** What is known of a request as it goes, for its audit event and the pod's Kubernetes event. */
+    /**
+     * What is known of a request as it goes, for its audit event (which the audit log's listeners also turn into the
+     * pod's Kubernetes event).
+     */
     static final class Trail {
         volatile AuditEvent event;
-        volatile PodInfo pod;
 
         Trail(AuditEvent event) {
             this.event = event;
@@ -49,7 +51,6 @@ final class RoleDecider {
     }
 
     CompletableFuture<Decision> decide(PodInfo pod, Trail trail) {
-        trail.pod = pod;
         trail.event = trail.event.pod(pod.namespace(), pod.name(), pod.serviceAccount());
         String arn;
         try {

@@ -2,20 +2,18 @@ package io.iamlet.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
+import io.iamlet.testing.ManualTime;
 import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
@@ -25,7 +23,6 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,9 +33,7 @@ class PodEventRecorderTest {
     static final String ROLE = "arn:aws:iam::111122223333:role/team-a-reader";
     static final String UID = "6f1c1e52-3a57-4ad5-9b2f-0a4b1bd0b001";
 
-    private final AtomicLong nanos = new AtomicLong();
-    private final Ticker ticker = nanos::get;
-    private final Clock clock = Clock.fixed(Instant.parse("2030-01-01T12:00:00.123Z"), ZoneOffset.UTC);
+    private final ManualTime time = new ManualTime(Instant.parse("2030-01-01T12:00:00.123Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AuditLog audit = new AuditLog("node-a");
     private final FakePods pods = new FakePods();
@@ -59,7 +54,7 @@ class PodEventRecorderTest {
 
     private PodEventRecorder recorder(Executor executor) {
         PodEventRecorder recorder = new PodEventRecorder(client, pods, "node-a", Duration.ofMinutes(5), executor,
-                ticker, clock, registry);
+                time, time, registry);
         audit.addListener(recorder);
         return recorder;
     }
@@ -74,10 +69,6 @@ class PodEventRecorderTest {
 
     private double count(String name) {
         return registry.get(name).counter().count();
-    }
-
-    private void advance(Duration d) {
-        nanos.addAndGet(d.toNanos());
     }
 
     @Test
@@ -107,6 +98,16 @@ class PodEventRecorderTest {
             assertThat(e.getMetadata().getName()).startsWith("web.");
         });
         assertThat(count("iamlet.events.emitted")).isOne();
+    }
+
+    @Test
+    void cutsALongMessageToWhatTheApiServerAccepts() {
+        recorder(Runnable::run);
+
+        audit.record(asked("team-a", "web").role(ROLE + "/" + "x".repeat(5000)).denied(403, "role_not_allowed"));
+
+        assertThat(events("team-a")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).hasSize(1024).startsWith("iamlet refused credentials"));
     }
 
     @Test
@@ -140,7 +141,7 @@ class PodEventRecorderTest {
 
         for (int i = 0; i < 20; i++) {
             audit.record(asked("team-a", "web").denied(403, "role_not_allowed"));
-            advance(Duration.ofSeconds(10));
+            time.advance(Duration.ofSeconds(10));
         }
         assertThat(events("team-a")).hasSize(1);
         assertThat(count("iamlet.events.suppressed")).isEqualTo(19);
@@ -151,7 +152,7 @@ class PodEventRecorderTest {
         assertThat(events("team-a")).hasSize(3);
         assertThat(events("team-b")).hasSize(1);
 
-        advance(Duration.ofMinutes(5).minusSeconds(200)); // 5 min since the first event
+        time.advance(Duration.ofMinutes(5).minusSeconds(200)); // 5 min since the first event
         audit.record(asked("team-a", "web").denied(403, "role_not_allowed"));
         assertThat(events("team-a")).hasSize(4);
         assertThat(count("iamlet.events.emitted")).isEqualTo(5);
@@ -193,7 +194,7 @@ class PodEventRecorderTest {
                 .always();
         try (KubernetesClient refusingClient = refusing.createClient()) {
             PodEventRecorder recorder = new PodEventRecorder(refusingClient, pods, "node-a", Duration.ofMinutes(5),
-                    Runnable::run, ticker, clock, registry);
+                    Runnable::run, time, time, registry);
 
             recorder.accept(asked("team-a", "web").denied(403, "role_not_allowed"));
 
@@ -224,11 +225,11 @@ class PodEventRecorderTest {
         PodEventRecorder recorder = recorder(Runnable::run);
         String longPod = "p".repeat(230) + "-x-" + "q".repeat(20);
 
-        String name = recorder.eventName(longPod, clock.instant());
+        String name = recorder.eventName(longPod, time.instant());
 
         assertThat(name).hasSizeLessThanOrEqualTo(253).matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-        assertThat(recorder.eventName("web", clock.instant())).isNotEqualTo(recorder.eventName("web",
-                clock.instant()));
+        assertThat(recorder.eventName("web", time.instant())).isNotEqualTo(recorder.eventName("web",
+                time.instant()));
     }
 
     /** Just enough of a pod index: the pods it holds. */

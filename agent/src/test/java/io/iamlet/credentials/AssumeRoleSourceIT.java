@@ -7,14 +7,13 @@ import static org.assertj.core.api.Assertions.entry;
 import io.iamlet.failure.Failure;
 import io.iamlet.testing.FakeSts;
 import io.iamlet.testing.FakeStsCall;
+import io.iamlet.testing.FakeStsExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
@@ -24,26 +23,12 @@ class AssumeRoleSourceIT {
     private static final String ROLE = "arn:aws:iam::210987654321:role/app";
     private static final String UID = "6f1c1e8e-2a57-4c59-9d0e-5b0f2c7c1a11";
     private static final Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
-    private static FakeSts sts;
-    private static StsAsyncClient client;
+
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension(clock);
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient client = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
     private final AssumeRoleSource source = new AssumeRoleSource(client, "prod-eu", Duration.ofHours(1), clock);
-
-    @BeforeAll
-    static void start() {
-        sts = FakeSts.start(clock);
-        client = TestStsClients.node(TestStsClients.singleAttempt(sts));
-    }
-
-    @AfterEach
-    void reset() {
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sts.close();
-    }
 
     private static Identity pod(String namespace, String name, String uid) {
         return new Identity(ROLE, namespace, "app-sa", name, uid, null);

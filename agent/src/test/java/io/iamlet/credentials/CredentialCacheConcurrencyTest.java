@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.credentials.CredentialProvider.Served;
 import io.iamlet.credentials.CredentialSource.CacheKey;
+import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ class CredentialCacheConcurrencyTest {
     private final FakeSource source = new FakeSource(time);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private CredentialCache cache = new CredentialCache(source, CacheSettings.defaults(), key -> true, registry,
-            new CacheTiming(time.clock(), time, time, Runnable::run, () -> 0.0));
+            new CacheTiming(time, time, time, Runnable::run, () -> 0.0));
 
     @AfterEach
     void close() {
@@ -83,7 +84,7 @@ class CredentialCacheConcurrencyTest {
         };
         try (ExecutorService sts = Executors.newSingleThreadExecutor()) {
             cache = new CredentialCache(recording, CacheSettings.defaults(), key -> true, registry,
-                    new CacheTiming(time.clock(), time, time, sts, () -> 0.0));
+                    new CacheTiming(time, time, time, sts, () -> 0.0));
 
             cache.get(identity("reader")).join();
 

@@ -11,8 +11,10 @@ import ch.qos.logback.core.read.ListAppender;
 import io.iamlet.credentials.CredentialProvider.Served;
 import io.iamlet.testing.FakeSts;
 import io.iamlet.testing.FakeStsCall;
+import io.iamlet.testing.FakeStsExtension;
 import io.iamlet.testing.FakeStsFault;
 import io.iamlet.testing.FakeStsGate;
+import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
@@ -36,8 +38,12 @@ class CredentialCacheStsIT {
 
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
     private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZWFkZXIifQ.web-identity-token-signature";
-    private static FakeSts sts;
-    private static StsAsyncClient anonymous;
+
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension();
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient anonymous =
+            fake.closing(TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)));
     private static StsAsyncClient node;
     private static Credentials nodeSession;
     private final ManualTime time = new ManualTime(Instant.now());
@@ -46,28 +52,18 @@ class CredentialCacheStsIT {
 
     @BeforeAll
     static void start() {
-        sts = FakeSts.start();
-        anonymous = TestStsClients.webIdentity(TestStsClients.singleAttempt(sts));
         nodeSession = new WebIdentitySource(anonymous, Duration.ofHours(12), java.time.Clock.systemUTC())
                 .fetch(new Identity("arn:aws:iam::111122223333:role/node", "kube-system", "iamlet", "iamlet-x", "u",
                         new Identity.WebIdentityToken("node-token"))).join();
         // the node signs AssumeRole with session credentials, so a security token is in every signed request
-        node = TestStsClients.session(TestStsClients.singleAttempt(sts), nodeSession);
+        node = fake.closing(TestStsClients.session(TestStsClients.singleAttempt(sts), nodeSession));
     }
 
     @AfterEach
-    void reset() {
+    void closeCache() { // before the extension resets FakeSts
         if (cache != null) {
             cache.close();
         }
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        anonymous.close();
-        node.close();
-        sts.close();
     }
 
     private CredentialCache cache(CredentialSource source, CacheTiming timing) {
@@ -77,7 +73,7 @@ class CredentialCacheStsIT {
     }
 
     private CacheTiming manualTiming() {
-        return new CacheTiming(time.clock(), time, time, Runnable::run, () -> 0.5);
+        return new CacheTiming(time, time, time, Runnable::run, () -> 0.5);
     }
 
     private static Identity identity(String token) {
@@ -111,7 +107,7 @@ class CredentialCacheStsIT {
 
     @Test
     void renewsWithTheSameRoleAndTheFreshestToken() {
-        cache(new WebIdentitySource(anonymous, Duration.ofHours(1), time.clock()), manualTiming());
+        cache(new WebIdentitySource(anonymous, Duration.ofHours(1), time), manualTiming());
         Served first = cache.get(identity(TOKEN + "-1")).join();
         cache.get(identity(TOKEN + "-2")).join();
 
@@ -173,9 +169,9 @@ class CredentialCacheStsIT {
         for (String name : List.of(WebIdentitySource.NAME, AssumeRoleSource.NAME)) {
             ManualTime t = new ManualTime(Instant.now());
             CredentialSource source = name.equals(WebIdentitySource.NAME)
-                    ? new WebIdentitySource(anonymous, Duration.ofHours(1), t.clock())
-                    : new AssumeRoleSource(node, "prod", Duration.ofHours(1), t.clock());
-            CredentialCache c = cache(source, new CacheTiming(t.clock(), t, t, Runnable::run, () -> 0.5));
+                    ? new WebIdentitySource(anonymous, Duration.ofHours(1), t)
+                    : new AssumeRoleSource(node, "prod", Duration.ofHours(1), t);
+            CredentialCache c = cache(source, new CacheTiming(t, t, t, Runnable::run, () -> 0.5));
             Identity identity = identity(TOKEN);
             c.get(identity).join();
             c.get(identity).join();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.iamlet.credentials.CredentialProvider.Served;
 import io.iamlet.credentials.CredentialSource.CacheKey;
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ class CredentialCacheTest {
 
     private CredentialCache cache(CacheSettings settings, Predicate<CacheKey> stillWanted) {
         return new CredentialCache(source, settings, stillWanted, registry,
-                new CacheTiming(time.clock(), time, time, Runnable::run, () -> 0.0));
+                new CacheTiming(time, time, time, Runnable::run, () -> 0.0));
     }
 
     private static Identity identity(String serviceAccount) {
@@ -52,7 +53,7 @@ class CredentialCacheTest {
     }
 
     private Duration remaining(Served served) {
-        return Duration.between(time.now(), served.credentials().expiration());
+        return Duration.between(time.instant(), served.credentials().expiration());
     }
 
     private double count(String name, String tag, String value) {
@@ -163,10 +164,10 @@ class CredentialCacheTest {
         source.failAlways(FakeSource.unavailable());
         Instant expiry = original.credentials().expiration();
 
-        while (time.now().isBefore(expiry.plusSeconds(60))) {
+        while (time.instant().isBefore(expiry.plusSeconds(60))) {
             time.advance(Duration.ofSeconds(20));
             CompletableFuture<Served> served = cache.get(identity("reader"));
-            if (time.now().isBefore(expiry.minus(Duration.ofMinutes(1)))) {
+            if (time.instant().isBefore(expiry.minus(Duration.ofMinutes(1)))) {
                 assertThat(served.join().credentials()).isEqualTo(original.credentials());
             } else {
                 assertThatThrownBy(served::join).hasCauseInstanceOf(Failure.Unavailable.class);

@@ -1,6 +1,7 @@
 package io.iamlet.credentials;
 
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class FakeSource implements CredentialSource {
 
     @Override
     public CompletableFuture<Credentials> fetch(Identity identity) {
-        fetches.add(new Fetch(identity, time.now()));
+        fetches.add(new Fetch(identity, time.instant()));
         if (park) {
             CompletableFuture<Credentials> pending = new CompletableFuture<>();
             parked.add(pending);
@@ -56,7 +57,7 @@ final class FakeSource implements CredentialSource {
 
     Credentials issue() {
         int n = serial.incrementAndGet();
-        Instant now = time.now();
+        Instant now = time.instant();
         return new Credentials("ASIAFAKE" + String.format("%012d", n), "secret-" + n + "-do-not-log",
                 "session-token-" + n + "-do-not-log", now.plus(lifetime), "123456789012", "req-" + n, now);
     }

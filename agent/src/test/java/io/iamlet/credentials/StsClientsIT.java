@@ -3,13 +3,13 @@ package io.iamlet.credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.testing.FakeSts;
+import io.iamlet.testing.FakeStsExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
@@ -18,17 +18,10 @@ class StsClientsIT {
 
     private static final Identity IDENTITY = new Identity("arn:aws:iam::123456789012:role/reader", "team-a",
             "reader", "pod-1", "uid-1", new Identity.WebIdentityToken("a.web.token"));
-    private static FakeSts sts;
 
-    @BeforeAll
-    static void start() {
-        sts = FakeSts.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sts.close();
-    }
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension();
+    private static final FakeSts sts = fake.sts();
 
     private static Credentials fetchWith(StsClients.Settings settings) {
         try (StsAsyncClient client = StsClients.forWebIdentity(settings)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iamlet.failure.Failure;
 import io.iamlet.testing.FakeSts;
+import io.iamlet.testing.FakeStsExtension;
 import io.iamlet.testing.FakeStsFault;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -15,10 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,29 +28,14 @@ class StsErrorMappingIT {
 
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
     private static final String TOKEN = "header.payload.signature-of-the-web-identity-token";
-    private static FakeSts sts;
-    private static StsAsyncClient anonymous;
-    private static StsAsyncClient node;
+
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension();
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient anonymous =
+            fake.closing(TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)));
+    private static final StsAsyncClient node = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-
-    @BeforeAll
-    static void start() {
-        sts = FakeSts.start();
-        anonymous = TestStsClients.webIdentity(TestStsClients.singleAttempt(sts));
-        node = TestStsClients.node(TestStsClients.singleAttempt(sts));
-    }
-
-    @AfterEach
-    void reset() {
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        anonymous.close();
-        node.close();
-        sts.close();
-    }
 
     private CredentialSource source(String name, StsAsyncClient webIdentityClient, StsAsyncClient nodeClient) {
         CredentialSource raw = name.equals(WebIdentitySource.NAME)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.iamlet.failure.Failure;
 import io.iamlet.testing.FakeSts;
 import io.iamlet.testing.FakeStsCall;
+import io.iamlet.testing.FakeStsExtension;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -13,10 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 class WebIdentitySourceIT {
@@ -24,25 +23,11 @@ class WebIdentitySourceIT {
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
     private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJl";
     private static final Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
-    private static FakeSts sts;
-    private static StsAsyncClient client;
 
-    @BeforeAll
-    static void start() {
-        sts = FakeSts.start(clock);
-        client = TestStsClients.webIdentity(TestStsClients.settings(sts));
-    }
-
-    @AfterEach
-    void reset() {
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sts.close();
-    }
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension(clock);
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient client = fake.closing(TestStsClients.webIdentity(TestStsClients.settings(sts)));
 
     private static Identity identity(String serviceAccount, String podUid, String token) {
         return new Identity(ROLE, "team-a", serviceAccount, "pod-" + podUid, podUid,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iamlet.server.Request;
 import io.iamlet.server.Response;
+import io.iamlet.testing.ManualTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** {@code /healthz} and the scheduler heartbeat. */
 class LivenessTest {
 
-    private final FakeTime time = new FakeTime();
+    private final ManualTime time = new ManualTime();
     private final Heartbeat heartbeat = new Heartbeat(time, Duration.ofSeconds(60));
 
     static Response healthz(LivenessHandler handler) {

@@ -3,6 +3,7 @@ package io.iamlet.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** A readiness condition established by a background probe (node credentials for assume-role). */
 class PolledCheckTest {
 
-    private final FakeTime time = new FakeTime();
+    private final ManualTime time = new ManualTime();
     private final List<CompletableFuture<Object>> probes = new ArrayList<>();
     private final PolledCheck check = new PolledCheck(this::probe, time, Duration.ofSeconds(90));
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iamlet.health.ShutdownSequence.Outcome;
+import io.iamlet.testing.ManualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The ordered, bounded shutdown, on fake time. */
 class ShutdownSequenceTest {
 
-    private final FakeTime time = new FakeTime();
+    private final ManualTime time = new ManualTime();
     private final List<String> log = new ArrayList<>();
     private final ShutdownSequence sequence = new ShutdownSequence(Duration.ofSeconds(20), time, time, Runnable::run);
 

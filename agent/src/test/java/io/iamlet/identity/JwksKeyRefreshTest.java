@@ -5,6 +5,7 @@ import static io.iamlet.identity.JwksTokenVerifierTest.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import io.iamlet.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Key loading, refresh, rate limiting, caching and unavailability of {@link JwksTokenVerifier}. */
 class JwksKeyRefreshTest {
 
-    final FakeTime time = new FakeTime(T0);
+    final ManualTime time = new ManualTime(T0);
     final TestTokens tokens = TestTokens.standard().withClock(time);
     final TestTokens rotated = tokens.withNewRsaKey("rsa-2");
     final FakeKeySource keySource = new FakeKeySource(tokens.issuer(), tokens.jwks());

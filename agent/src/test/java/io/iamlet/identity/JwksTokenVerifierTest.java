@@ -12,6 +12,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import io.iamlet.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class JwksTokenVerifierTest {
 
     static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
-    final FakeTime time = new FakeTime(T0);
+    final ManualTime time = new ManualTime(T0);
     final TestTokens tokens = TestTokens.standard().withClock(time);
     final FakeKeySource keySource = new FakeKeySource(tokens.issuer(), tokens.jwks());
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ class ServiceAccountRoleResolverTest {
     static final String ROLE = "arn:aws:iam::111122223333:role/team-a/web";
     static final String PATH = "/api/v1/namespaces/team-a/serviceaccounts/web";
 
-    final FakeTime time = new FakeTime(Instant.parse("2030-01-01T00:00:00Z"));
+    final ManualTime time = new ManualTime(Instant.parse("2030-01-01T00:00:00Z"));
     final ExecutorService blocking = Executors.newSingleThreadExecutor();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     KubernetesMockServer server;

@@ -29,7 +29,6 @@ class IamRoutesTest {
 
     private final FakePods pods = new FakePods();
     private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
-    private final List<String> podEvents = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Instant started = Instant.parse("2026-03-01T10:00:00Z");
     private Function<Identity, CompletableFuture<CredentialProvider.Served>> provider;
@@ -54,9 +53,7 @@ class IamRoutesTest {
         };
         AuditLog audit = new AuditLog("node-a");
         audit.addListener(audited::add);
-        routes = new IamRoutes(decider, credentials, audit,
-                (pod, reason, message) -> podEvents.add(pod.name() + " " + reason),
-                new MetadataMetrics(registry), started);
+        routes = new IamRoutes(decider, credentials, audit, new MetadataMetrics(registry), started);
         pods.add(FakePods.pod("team-a", "reader", "10.0.0.7", Map.of("iam.amazonaws.com/role", "team-a/reader")));
         pods.add(FakePods.pod("team-a", "plain", "10.0.0.8", Map.of()));
         pods.add(FakePods.pod("team-a", "rogue", "10.0.0.9", Map.of("iam.amazonaws.com/role", "admin")));
@@ -110,8 +107,10 @@ class IamRoutesTest {
         Failure f = failure(routes.credentials(get(CREDENTIALS + "admin", "10.0.0.7")));
 
         assertThat(f.status()).isEqualTo(404);
-        assertThat(audited).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo("not_pod_role"));
-        assertThat(podEvents).isEmpty();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("not_pod_role");
+            assertThat(e.status()).isEqualTo(404); // not a refusal by policy: no pod event
+        });
     }
 
     @Test
@@ -125,16 +124,18 @@ class IamRoutesTest {
     }
 
     @Test
-    void aDeniedRoleIsRefusedOnEveryRouteAuditedAndReportedOnThePod() {
+    void aDeniedRoleIsRefusedOnEveryRouteAndAuditedAsAPolicyRefusalOfThePod() {
         assertThat(failure(routes.roleName(get(CREDENTIALS, "10.0.0.9"))).status()).isEqualTo(403);
         assertThat(failure(routes.info(get("/latest/meta-data/iam/info", "10.0.0.9"))).status()).isEqualTo(403);
         assertThat(failure(routes.credentials(get(CREDENTIALS + "admin", "10.0.0.9"))).status()).isEqualTo(403);
 
+        // what the audit log's PodEventRecorder needs to put one Event on the pod: a 403 naming it
         assertThat(audited).hasSize(3).allSatisfy(e -> {
             assertThat(e.reason()).isEqualTo("namespace_policy_mismatch");
+            assertThat(e.status()).isEqualTo(403);
+            assertThat(e.namespace()).isEqualTo("team-a");
             assertThat(e.pod()).isEqualTo("rogue");
         });
-        assertThat(podEvents).containsOnly("rogue namespace_policy_mismatch");
         assertThat(registry.find("iamlet.metadata.denials").tag("reason", "namespace_policy_mismatch").counter()
                 .count()).isEqualTo(3);
     }
@@ -158,7 +159,9 @@ class IamRoutesTest {
         Failure f = failure(routes.credentials(get(CREDENTIALS + "reader", "10.0.0.7")));
 
         assertThat(f.status()).isEqualTo(503);
-        assertThat(audited).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo("sts_unavailable"));
-        assertThat(podEvents).isEmpty();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("sts_unavailable");
+            assertThat(e.status()).isEqualTo(503); // transient: no pod event
+        });
     }
 }

@@ -2,6 +2,7 @@ package io.iamlet.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iamlet.testing.ManualTime;
 import java.security.SecureRandom;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ImdsTokensTest {
 
-    private final TestClock clock = new TestClock();
+    private final ManualTime clock = new ManualTime();
     private final ImdsTokens tokens = new ImdsTokens(clock, new SecureRandom());
 
     @ParameterizedTest

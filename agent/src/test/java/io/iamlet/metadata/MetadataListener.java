@@ -27,11 +27,10 @@ final class MetadataListener implements AutoCloseable {
     final int port;
 
     MetadataListener(PodIndex pods, NamespacePolicies namespaces, CredentialProvider credentials,
-                     MetadataSettings settings, PodEventRecorder events, Clock clock) {
+                     MetadataSettings settings, Clock clock) {
         audit.addListener(audited::add);
         upstream = UpstreamMetadata.of(settings, clock, registry);
-        service = new MetadataService(pods, namespaces, credentials, settings, upstream, audit, events, clock,
-                registry);
+        service = new MetadataService(pods, namespaces, credentials, settings, upstream, audit, clock, registry);
         server = HttpServer.builder("metadata", service.routes(), registry)
                 .serverHeader(MetadataService.SERVER_HEADER)
                 .listen(ListenAddress.parse("127.0.0.1:0"))

@@ -2,6 +2,7 @@ package io.iamlet.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iamlet.testing.ManualTime;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,7 +25,7 @@ class MetadataProxyIT {
 
     private static final Duration UPSTREAM_TIMEOUT = Duration.ofMillis(500);
 
-    private final TestClock clock = new TestClock();
+    private final ManualTime clock = new ManualTime();
     private final FakePods pods = new FakePods();
     private StandInImds upstream;
     private MetadataListener listener;
@@ -38,8 +39,7 @@ class MetadataProxyIT {
                 .build();
         pods.add(FakePods.pod("team-a", "web", "127.0.0.1", Map.of()));
         listener = new MetadataListener(pods, ns -> CompletableFuture.completedFuture(
-                NamespacePolicy.fromAnnotations(Map.of())), new FakeCredentialProvider(), settings,
-                PodEventRecorder.none(), clock);
+                NamespacePolicy.fromAnnotations(Map.of())), new FakeCredentialProvider(), settings, clock);
         pod = new ImdsClient(listener.endpoint());
     }
 

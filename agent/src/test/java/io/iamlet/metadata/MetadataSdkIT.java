@@ -174,10 +174,10 @@ class MetadataSdkIT {
         assertThat(events).hasSize(1);
         Event event = events.getFirst();
         assertThat(event.getType()).isEqualTo("Warning");
-        assertThat(event.getReason()).isEqualTo("IamRoleDenied");
+        assertThat(event.getReason()).isEqualTo("IamletDenied");
         assertThat(event.getInvolvedObject().getKind()).isEqualTo("Pod");
         assertThat(event.getMessage()).contains("namespace_policy_mismatch", MetadataStack.BASE + "admin");
-        assertThat(stack.registry.find("iamlet.metadata.pod.events").tag("outcome", "suppressed").counter().count())
+        assertThat(stack.registry.find("iamlet.events.suppressed").counter().count())
                 .isGreaterThanOrEqualTo(1);
         assertThat(stack.sts().keysIssuedFor(MetadataStack.BASE + "admin")).isEmpty();
     }

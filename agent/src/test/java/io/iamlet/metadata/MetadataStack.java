@@ -1,8 +1,10 @@
 package io.iamlet.metadata;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.iamlet.audit.PodEventRecorder;
 import io.iamlet.credentials.AssumeRoleSource;
 import io.iamlet.credentials.CacheSettings;
 import io.iamlet.credentials.CredentialCache;
@@ -31,7 +33,8 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
 /**
  * The metadata path's real dependencies, all on loopback: the fabric8 mock API server (pods, namespaces, events) with
  * the pod and namespace informers over it, the real credential cache over the assume-role source talking to the STS
- * stand-in with the node's key, Kubernetes events, and a stand-in upstream metadata service.
+ * stand-in with the node's key, the audit listener that records denials as Kubernetes events (one for all listeners,
+ * as in the agent), and a stand-in upstream metadata service.
  */
 final class MetadataStack implements AutoCloseable {
 
@@ -45,7 +48,7 @@ final class MetadataStack implements AutoCloseable {
     final StsAsyncClient sts;
     final CredentialCache cache;
     final ExecutorService eventThread = Executors.newSingleThreadExecutor();
-    final KubernetesPodEvents events;
+    final PodEventRecorder events;
     final StandInImds upstream;
     private final List<MetadataListener> listeners = new ArrayList<>();
 
@@ -59,15 +62,16 @@ final class MetadataStack implements AutoCloseable {
                         FakeSts.NODE_SECRET_ACCESS_KEY)));
         cache = new CredentialCache(new MeteredSource(new AssumeRoleSource(sts, "test-cluster", Duration.ofHours(1),
                 Clock.systemUTC()), registry), CacheSettings.defaults(), key -> true, registry);
-        events = new KubernetesPodEvents(standIns.client(), TestPods.NODE, eventThread, Clock.systemUTC(),
-                Duration.ofMinutes(5), registry);
+        events = new PodEventRecorder(standIns.client(), pods, TestPods.NODE, PodEventRecorder.DEFAULT_INTERVAL,
+                eventThread, Ticker.systemTicker(), Clock.systemUTC(), registry);
         upstream = new StandInImds();
     }
 
     /** A metadata listener with these settings (upstream set to the stand-in). Add pods before {@link #start()}. */
     MetadataListener listener(MetadataSettings.Builder settings) {
         MetadataListener listener = new MetadataListener(pods, namespaces, cache,
-                settings.upstream(upstream.uri()).build(), events, Clock.systemUTC());
+                settings.upstream(upstream.uri()).build(), Clock.systemUTC());
+        listener.audit.addListener(events);
         listeners.add(listener);
         return listener;
     }

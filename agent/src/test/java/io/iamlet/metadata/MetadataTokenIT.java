@@ -2,6 +2,7 @@ package io.iamlet.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iamlet.testing.ManualTime;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class MetadataTokenIT {
     private static final String ROLE_LIST = "/latest/meta-data/iam/security-credentials/";
     private static final String ROLE = "arn:aws:iam::123456789012:role/app-reader";
 
-    private final TestClock clock = new TestClock();
+    private final ManualTime clock = new ManualTime();
     private final FakePods pods = new FakePods();
     private StandInImds upstream;
     private MetadataListener listener;
@@ -34,7 +35,7 @@ class MetadataTokenIT {
         MetadataSettings settings = MetadataSettings.builder().imdsv2Required(v2Required)
                 .namespaceRestrictions(false).upstream(upstream.uri()).build();
         listener = new MetadataListener(pods, ns -> CompletableFuture.failedFuture(new IllegalStateException()),
-                new FakeCredentialProvider(), settings, PodEventRecorder.none(), clock);
+                new FakeCredentialProvider(), settings, clock);
         pod = new ImdsClient(listener.endpoint());
     }
 

@@ -35,7 +35,7 @@ class PrefetchTest {
     PrefetchTest() {
         AuditLog audit = new AuditLog("node-a");
         audit.addListener(audited::add);
-        routes = new IamRoutes(decider, credentials, audit, PodEventRecorder.none(), metrics, Instant.now());
+        routes = new IamRoutes(decider, credentials, audit, metrics, Instant.now());
         pods.addListener(new Prefetcher(decider, credentials, metrics));
     }
 

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class InformerPodIndexTest {
 
     // Never contacted: the informer is not started in these tests.
     private static KubernetesClient client;
-    private final ManualScheduler scheduler = new ManualScheduler();
+    private final ManualTime scheduler = new ManualTime();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InformerPodIndex index =
             new InformerPodIndex(client, PodSelector.node(TestPods.NODE), WAIT, scheduler, registry);

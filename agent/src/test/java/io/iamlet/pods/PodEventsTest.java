@@ -2,6 +2,7 @@ package io.iamlet.pods;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import io.iamlet.testing.TestPods;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,7 @@ class PodEventsTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private final IpClaims claims = new IpClaims();
-    private final Waiters waiters = new Waiters(new ManualScheduler());
+    private final Waiters waiters = new Waiters(new ManualTime());
     private final PodEvents events = new PodEvents(new PodReader(TestPods.NODE), claims, waiters);
     private final List<String> heard = new ArrayList<>();
 

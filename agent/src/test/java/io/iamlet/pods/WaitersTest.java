@@ -1,6 +1,7 @@
 package io.iamlet.pods;
 
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ManualTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ class WaitersTest {
     private static final PodInfo WEB = new PodInfo("ns", "web", "u-1", "sa", List.of("10.0.0.7"), Map.of(),
             Instant.EPOCH, false);
 
-    private final ManualScheduler scheduler = new ManualScheduler();
+    private final ManualTime scheduler = new ManualTime();
     private final Waiters waiters = new Waiters(scheduler);
 
     private CompletableFuture<PodInfo> register(String ip) {

@@ -7,15 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -31,27 +25,14 @@ import software.amazon.awssdk.services.sts.model.StsException;
 class FakeStsIT {
 
     private static final String ROLE = "arn:aws:iam::123456789012:role/reader";
-    private static final MutableClock clock = new MutableClock();
-    private static FakeSts sts;
-    private static StsAsyncClient client;
+    private static final ManualTime clock = new ManualTime();
 
-    @BeforeAll
-    static void start() {
-        sts = FakeSts.start(clock);
-        client = StsClients.build(StsClients.Settings.defaults(Region.US_EAST_1).withEndpointOverride(sts.endpoint())
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 1), AnonymousCredentialsProvider.create());
-    }
-
-    @AfterEach
-    void reset() {
-        sts.reset();
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        sts.close();
-    }
+    @RegisterExtension
+    static final FakeStsExtension fake = new FakeStsExtension(clock);
+    private static final FakeSts sts = fake.sts();
+    private static final StsAsyncClient client = fake.closing(StsClients.build(StsClients.Settings
+            .defaults(Region.US_EAST_1).withEndpointOverride(sts.endpoint())
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 1), AnonymousCredentialsProvider.create()));
 
     private static Credentials assumeWithWebIdentity() {
         return client.assumeRoleWithWebIdentity(r -> r.roleArn(ROLE).roleSessionName("team-a.reader")
@@ -144,29 +125,5 @@ class FakeStsIT {
     void invalidSessionNamesGetStsValidationError() {
         assertThat(stsError(() -> client.assumeRoleWithWebIdentity(r -> r.roleArn(ROLE)
                 .roleSessionName("has space").webIdentityToken("a.web.token")).join())).isEqualTo("ValidationError");
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2030-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

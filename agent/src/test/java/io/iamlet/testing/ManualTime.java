@@ -1,4 +1,4 @@
-package io.iamlet.credentials;
+package io.iamlet.testing;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -14,37 +14,58 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fake time for the cache: one counter of nanoseconds behind the wall clock, Caffeine's ticker and a scheduler.
- * {@link #advance} moves time forward, running every task that falls due on the way, in order, at its due time.
+ * Fake time for tests, one count of nanoseconds seen three ways: a wall {@link Clock} (UTC), Caffeine's
+ * {@link Ticker} (nanoseconds since the start) and a Caffeine {@link Scheduler}. Pass the same object wherever a
+ * component takes any of them, so that all agree.
+ *
+ * <p>Time moves only when a test calls {@link #advance}. On the way every task that falls due runs, in order of due
+ * time (then of scheduling), with the clock showing its due time; a task that a task schedules within the step runs
+ * in the same step. Tasks run on the executor they were given, outside this object's lock, unless cancelled first.
  */
-final class ManualTime implements Ticker, Scheduler {
+public final class ManualTime extends Clock implements Ticker, Scheduler {
+
+    /** Where {@link #ManualTime()} starts. */
+    public static final Instant DEFAULT_START = Instant.parse("2030-01-01T00:00:00Z");
 
     private record Task(long due, long seq, Executor executor, Runnable command, CompletableFuture<Void> handle) {
     }
 
-    private final Instant epoch;
+    private final Instant start;
     private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> a.due != b.due
             ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
     private long nanos;
     private long seq;
 
-    ManualTime(Instant epoch) {
-        this.epoch = epoch;
+    public ManualTime() {
+        this(DEFAULT_START);
     }
 
+    public ManualTime(Instant start) {
+        this.start = start;
+    }
+
+    /** Caffeine's ticker: nanoseconds since the start. */
     @Override
     public synchronized long read() {
         return nanos;
     }
 
-    synchronized Instant now() {
-        return epoch.plusNanos(nanos);
+    @Override
+    public synchronized Instant instant() {
+        return start.plusNanos(nanos);
     }
 
-    Duration elapsed() {
-        return Duration.ofNanos(read());
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
     }
 
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+
+    /** The returned future completes once the task has run; cancelling it before then keeps the task from running. */
     @Override
     public synchronized Future<?> schedule(Executor executor, Runnable command, long delay, TimeUnit unit) {
         CompletableFuture<Void> handle = new CompletableFuture<>();
@@ -52,13 +73,14 @@ final class ManualTime implements Ticker, Scheduler {
         return handle;
     }
 
-    synchronized int pendingTasks() {
+    /** Scheduled tasks neither run nor cancelled. */
+    public synchronized int pending() {
         tasks.removeIf(t -> t.handle.isCancelled());
         return tasks.size();
     }
 
-    /** Moves time forward by {@code step}, running due tasks at their due times. */
-    void advance(Duration step) {
+    /** Moves time forward by {@code step}, running the tasks that fall due at their due times. */
+    public void advance(Duration step) {
         long target;
         synchronized (this) {
             target = nanos + step.toNanos();
@@ -79,24 +101,5 @@ final class ManualTime implements Ticker, Scheduler {
                 next.handle.complete(null);
             }
         }
-    }
-
-    Clock clock() {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now();
-            }
-        };
     }
 }
