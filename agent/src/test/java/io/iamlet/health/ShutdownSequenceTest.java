@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The ordered, bounded shutdown, on fake time. */
+@org.junit.jupiter.api.Timeout(30) // a broken fake clock must fail these tests, not hang the build
 class ShutdownSequenceTest {
 
     private final ManualTime time = new ManualTime();

@@ -68,6 +68,11 @@ class InformerNamespacePoliciesIT {
         assertThat(policies.policyFor("nowhere").handle((p, e) -> e).join())
                 .isInstanceOf(Failure.NotYetKnown.class).hasMessageContaining("nowhere");
 
+        // the first list can complete before the watch is open, and the mock server does not replay a delete made in
+        // between: wait until the watch demonstrably delivers (a namespace created now shows up), then delete
+        namespace("watch-probe", Map.of());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> policies.policyFor("watch-probe").handle((p, e) -> e == null).join());
         client.namespaces().withName("team-a").delete();
         await().atMost(Duration.ofSeconds(10)).until(() -> policies.policyFor("team-a").isCompletedExceptionally());
     }
