@@ -3,6 +3,7 @@ package io.iamlet.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.testing.ManualTime;
+import io.iamlet.testing.MetadataStandIn;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +27,7 @@ class MetadataProxyIT {
 
     private final ManualTime clock = new ManualTime();
     private final FakePods pods = new FakePods();
-    private StandInImds upstream;
+    private MetadataStandIn upstream;
     private MetadataListener listener;
     private ImdsClient pod;
 
@@ -44,8 +44,8 @@ class MetadataProxyIT {
     }
 
     private void start() throws IOException {
-        upstream = new StandInImds();
-        start(upstream.uri());
+        upstream = MetadataStandIn.onLoopback();
+        start(upstream.endpoint());
     }
 
     @AfterEach
@@ -71,17 +71,17 @@ class MetadataProxyIT {
                 "Authorization", "Bearer pod-secret", "Cookie", "session=pod-cookie");
 
         assertThat(reply.statusCode()).isEqualTo(200);
-        assertThat(reply.body()).isEqualTo("i-0123456789abcdef0");
+        assertThat(reply.body()).isEqualTo(MetadataStandIn.INSTANCE_ID);
         assertThat(reply.headers().firstValue("server")).contains("EC2ws");
-        assertThat(upstream.received).hasSize(2);
-        StandInImds.Received put = upstream.received.getFirst();
+        assertThat(upstream.received()).hasSize(2);
+        MetadataStandIn.Received put = upstream.received().getFirst();
         assertThat(put.method()).isEqualTo("PUT");
         assertThat(put.path()).isEqualTo("/latest/api/token");
         assertThat(put.header("x-aws-ec2-metadata-token-ttl-seconds")).isEqualTo("21600");
-        StandInImds.Received get = upstream.gets().getFirst();
+        MetadataStandIn.Received get = upstream.gets().getFirst();
         assertThat(get.path()).isEqualTo("/latest/meta-data/instance-id");
-        assertThat(get.header("x-aws-ec2-metadata-token")).isEqualTo("upstream-token-1");
-        for (StandInImds.Received r : upstream.received) {
+        assertThat(get.header("x-aws-ec2-metadata-token")).isEqualTo(upstream.issuedTokens().getFirst());
+        for (MetadataStandIn.Received r : upstream.received()) {
             assertThat(r.headers()).doesNotContainKeys("x-forwarded-for", "authorization", "cookie");
             assertThat(r.headers().values()).allSatisfy(values -> assertThat(values)
                     .noneMatch(v -> v.contains(podToken) || v.contains("pod-secret") || v.contains("pod-cookie")));
@@ -96,16 +96,17 @@ class MetadataProxyIT {
                 "/latest/meta-data/placement/availability-zone")) {
             assertThat(pod.get(path).statusCode()).isEqualTo(200);
         }
-        assertThat(upstream.tokensIssued).hasValue(1);
+        assertThat(upstream.issuedTokens()).hasSize(1);
 
         clock.advance(Duration.ofHours(6).minus(UpstreamMetadata.TOKEN_REFRESH_MARGIN).minusSeconds(1));
         assertThat(pod.get("/latest/meta-data/instance-id").statusCode()).isEqualTo(200);
-        assertThat(upstream.tokensIssued).hasValue(1);
+        assertThat(upstream.issuedTokens()).hasSize(1);
 
         clock.advance(Duration.ofSeconds(1));
         assertThat(pod.get("/latest/meta-data/instance-id").statusCode()).isEqualTo(200);
-        assertThat(upstream.tokensIssued).hasValue(2);
-        assertThat(upstream.gets().getLast().header("x-aws-ec2-metadata-token")).isEqualTo("upstream-token-2");
+        assertThat(upstream.issuedTokens()).hasSize(2);
+        assertThat(upstream.gets().getLast().header("x-aws-ec2-metadata-token"))
+                .isEqualTo(upstream.issuedTokens().get(1));
     }
 
     @Test
@@ -117,7 +118,7 @@ class MetadataProxyIT {
         HttpResponse<String> reply = pod.get("/latest/meta-data/instance-id");
 
         assertThat(reply.statusCode()).isEqualTo(200);
-        assertThat(upstream.tokensIssued).hasValue(2);
+        assertThat(upstream.issuedTokens()).hasSize(2);
     }
 
     @ParameterizedTest
@@ -126,8 +127,8 @@ class MetadataProxyIT {
             "/latest/user-data/",
             "/2021-07-15/user-data",
             "/latest/meta-data/identity-credentials/ec2/security-credentials/ec2-instance",
-            "/latest/meta-data/iam/security-credentials/node-role",
-            "/latest/meta-data/iam/security-credentials-extended/node-role",
+            "/latest/meta-data/iam/security-credentials/" + MetadataStandIn.NODE_ROLE,
+            "/latest/meta-data/iam/security-credentials-extended/" + MetadataStandIn.NODE_ROLE,
             "/latest/meta-data/iam/info",
             "/latest/meta-data/iam/info/",
             "/latest/dynamic/instance-identity/pkcs7",
@@ -141,7 +142,8 @@ class MetadataProxyIT {
         HttpResponse<String> reply = pod.get(path);
 
         assertThat(reply.statusCode()).isEqualTo(404);
-        assertThat(reply.body()).doesNotContain("hunter2", "ASIANODE", "ASIAID", "node-role");
+        assertThat(reply.body()).doesNotContain("e2e-user-data-must-not-leak", MetadataStandIn.NODE_ACCESS_KEY_ID,
+                "node-secret-must-not-leak", "node-session-token-must-not-leak", MetadataStandIn.NODE_ROLE);
         assertThat(upstream.gets()).isEmpty();
     }
 
@@ -155,7 +157,7 @@ class MetadataProxyIT {
         assertThat(reply.body().split("\n")).contains("iam/", "instance-id", "placement/")
                 .doesNotContain("identity-credentials/", "public-keys/");
         assertThat(pod.get("/latest/meta-data/iam/").body()).isEqualTo("info\nsecurity-credentials/");
-        assertThat(upstream.received).isEmpty();
+        assertThat(upstream.received()).isEmpty();
     }
 
     @Test
@@ -186,7 +188,7 @@ class MetadataProxyIT {
     void aSlowUpstreamIsCutOffAtTheTimeout() throws IOException {
         start();
         assertThat(pod.get("/latest/meta-data/instance-id").statusCode()).isEqualTo(200); // token in hand
-        upstream.stall = new CountDownLatch(1);
+        upstream.holdGets();
 
         long started = System.nanoTime();
         HttpResponse<String> reply = pod.get("/latest/meta-data/instance-id");
@@ -199,7 +201,7 @@ class MetadataProxyIT {
     @Test
     void anUpstreamErrorIsABadGatewayThatHidesItsBody() throws IOException {
         start();
-        upstream.failWith = 500;
+        upstream.failGetsWith(500);
 
         HttpResponse<String> reply = pod.get("/latest/meta-data/instance-id");
 
@@ -208,8 +210,8 @@ class MetadataProxyIT {
     }
 
     private URI upstreamWith(String missing) throws IOException {
-        upstream = new StandInImds();
-        upstream.documents.remove(missing);
-        return upstream.uri();
+        upstream = MetadataStandIn.onLoopback();
+        upstream.withdraw(missing);
+        return upstream.endpoint();
     }
 }

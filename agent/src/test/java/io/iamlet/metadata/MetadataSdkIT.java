@@ -145,7 +145,7 @@ class MetadataSdkIT {
                     .isEqualTo("arn:aws:iam::" + MetadataStack.ACCOUNT + ":instance-profile/web");
             assertThat(json.get("InstanceProfileId").asString()).matches("AIPA[A-Z0-9]{17}");
         }
-        assertThat(stack.upstream.received).noneMatch(r -> r.path().contains("iam"));
+        assertThat(stack.upstream.received()).noneMatch(r -> r.path().contains("iam"));
     }
 
     @Test

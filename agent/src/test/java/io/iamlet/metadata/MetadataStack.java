@@ -13,6 +13,7 @@ import io.iamlet.credentials.StsClients;
 import io.iamlet.pods.InformerPodIndex;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.testing.FakeSts;
+import io.iamlet.testing.MetadataStandIn;
 import io.iamlet.testing.StandIns;
 import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,7 +50,7 @@ final class MetadataStack implements AutoCloseable {
     final CredentialCache cache;
     final ExecutorService eventThread = Executors.newSingleThreadExecutor();
     final PodEventRecorder events;
-    final StandInImds upstream;
+    final MetadataStandIn upstream;
     private final List<MetadataListener> listeners = new ArrayList<>();
 
     MetadataStack() throws IOException {
@@ -64,13 +65,13 @@ final class MetadataStack implements AutoCloseable {
                 Clock.systemUTC()), registry), CacheSettings.defaults(), key -> true, registry);
         events = new PodEventRecorder(standIns.client(), pods, TestPods.NODE, PodEventRecorder.DEFAULT_INTERVAL,
                 eventThread, Ticker.systemTicker(), Clock.systemUTC(), registry);
-        upstream = new StandInImds();
+        upstream = MetadataStandIn.onLoopback();
     }
 
     /** A metadata listener with these settings (upstream set to the stand-in). Add pods before {@link #start()}. */
     MetadataListener listener(MetadataSettings.Builder settings) {
         MetadataListener listener = new MetadataListener(pods, namespaces, cache,
-                settings.upstream(upstream.uri()).build(), Clock.systemUTC());
+                settings.upstream(upstream.endpoint()).build(), Clock.systemUTC());
         listener.audit.addListener(events);
         listeners.add(listener);
         return listener;

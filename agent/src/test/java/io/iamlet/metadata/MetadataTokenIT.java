@@ -3,6 +3,7 @@ package io.iamlet.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.testing.ManualTime;
+import io.iamlet.testing.MetadataStandIn;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -24,16 +25,16 @@ class MetadataTokenIT {
 
     private final ManualTime clock = new ManualTime();
     private final FakePods pods = new FakePods();
-    private StandInImds upstream;
+    private MetadataStandIn upstream;
     private MetadataListener listener;
     private ImdsClient pod;
 
     private void start(boolean v2Required) throws IOException {
-        upstream = new StandInImds();
+        upstream = MetadataStandIn.onLoopback();
         pods.add(FakePods.pod("team-a", "web", "127.0.0.1", Map.of("iam.amazonaws.com/role", ROLE)));
         pods.add(FakePods.pod("team-b", "other", "127.0.0.2", Map.of("iam.amazonaws.com/role", ROLE)));
         MetadataSettings settings = MetadataSettings.builder().imdsv2Required(v2Required)
-                .namespaceRestrictions(false).upstream(upstream.uri()).build();
+                .namespaceRestrictions(false).upstream(upstream.endpoint()).build();
         listener = new MetadataListener(pods, ns -> CompletableFuture.failedFuture(new IllegalStateException()),
                 new FakeCredentialProvider(), settings, clock);
         pod = new ImdsClient(listener.endpoint());
@@ -58,7 +59,7 @@ class MetadataTokenIT {
         assertThat(reply.body()).isNotBlank().doesNotEndWith("\n").doesNotContain(" ");
         assertThat(pod.get(ROLE_LIST, TokenEndpoint.TOKEN_HEADER, reply.body()).body()).isEqualTo("app-reader");
         assertThat(listener.count("iamlet.metadata.tokens.issued")).isEqualTo(1);
-        assertThat(upstream.received).isEmpty();
+        assertThat(upstream.received()).isEmpty();
     }
 
     @ParameterizedTest
@@ -117,7 +118,7 @@ class MetadataTokenIT {
                 "/latest/meta-data/instance-id", "/latest/meta-data/", "/latest/meta-data/nothing"}) {
             assertThat(pod.get(path, TokenEndpoint.TOKEN_HEADER, token).statusCode()).as(path).isEqualTo(401);
         }
-        assertThat(upstream.received).isEmpty();
+        assertThat(upstream.received()).isEmpty();
     }
 
     @Test
@@ -125,7 +126,7 @@ class MetadataTokenIT {
         start(false);
 
         assertThat(pod.get(ROLE_LIST).body()).isEqualTo("app-reader");
-        assertThat(pod.get("/latest/meta-data/instance-id").body()).isEqualTo("i-0123456789abcdef0");
+        assertThat(pod.get("/latest/meta-data/instance-id").body()).isEqualTo(MetadataStandIn.INSTANCE_ID);
     }
 
     @Test
