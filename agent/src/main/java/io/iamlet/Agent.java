@@ -18,6 +18,7 @@ import io.iamlet.identity.ApiServerKeySource;
 import io.iamlet.identity.JwksTokenVerifier;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
+import io.iamlet.metadata.BaseArnDiscovery;
 import io.iamlet.metadata.InformerNamespacePolicies;
 import io.iamlet.metadata.MetadataService;
 import io.iamlet.metadata.UpstreamMetadata;
@@ -142,8 +143,10 @@ public final class Agent implements AutoCloseable {
             var settings = sources.metadataSettings();
             var upstream = UpstreamMetadata.of(settings, clock, registry);
             closeables.add(upstream);
+            var baseRoleArn = BaseArnDiscovery.baseRoleArn(settings, upstream,
+                    Scheduler.forScheduledExecutorService(scheduler));
             var service = new MetadataService(pods, namespaces, sources.metadataCache(this::stillWanted), settings,
-                    upstream, audit, clock, registry);
+                    baseRoleArn, upstream, audit, clock, registry);
             server("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
             namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {

@@ -71,6 +71,7 @@ final class Sources implements AutoCloseable {
         var builder = MetadataSettings.builder()
                 .podRoleAnnotation(config.podRoleAnnotation())
                 .baseRoleArn(m.baseRoleArn())
+                .autoDiscoverBaseArn(m.autoDiscoverBaseArn())
                 .defaultRole(m.defaultRole())
                 .namespaceRestrictions(m.namespaceRestrictions())
                 .imdsv2Required(m.imdsv2Required())

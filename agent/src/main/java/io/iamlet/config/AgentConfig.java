@@ -36,6 +36,7 @@ public record AgentConfig(
     /** The metadata path's settings (kube2iam style); used only when {@code --metadata-listen} is set. */
     public record Metadata(
             String baseRoleArn,
+            boolean autoDiscoverBaseArn,
             String defaultRole,
             boolean namespaceRestrictions,
             boolean imdsv2Required,

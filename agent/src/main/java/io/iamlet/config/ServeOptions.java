@@ -63,8 +63,16 @@ public final class ServeOptions {
 
     @Option(names = "--base-role-arn", paramLabel = "ARN", defaultValue = "",
             description = "Prefix for pod annotations that name a role rather than a full ARN (metadata path), e.g. "
-                    + "arn:aws:iam::111122223333:role/. Without it, only full ARNs are accepted.")
+                    + "arn:aws:iam::111122223333:role/. Without it, the base is discovered from the node's instance profile "
+                    + "(--auto-discover-base-arn), else only full ARNs are accepted.")
     String baseRoleArn;
+
+    @Option(names = "--auto-discover-base-arn", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+            description = "Metadata path, without --base-role-arn: derive the base role ARN "
+                    + "(arn:<partition>:iam::<account>:role/) from the node's own instance profile "
+                    + "(iam/info of --metadata-upstream), retrying in the background until it succeeds. Until then, "
+                    + "and with false, annotations naming a role rather than a full ARN are refused.")
+    boolean autoDiscoverBaseArn;
 
     @Option(names = "--default-role", paramLabel = "ROLE", defaultValue = "",
             description = "Role for pods without the pod role annotation (metadata path). It gets no bypass of "
@@ -183,7 +191,7 @@ public final class ServeOptions {
                 cacheMaxIdentities,
                 shutdownTimeout,
                 logFormat,
-                new AgentConfig.Metadata(blank(baseRoleArn) ? null : baseRoleArn.trim(),
+                new AgentConfig.Metadata(blank(baseRoleArn) ? null : baseRoleArn.trim(), autoDiscoverBaseArn,
                         blank(defaultRole) ? null : defaultRole.trim(), namespaceRestrictions, imdsv2Required,
                         clean(metadataAllowedPaths), parseUri("--metadata-upstream", metadataUpstream),
                         metadataUpstreamTimeout));

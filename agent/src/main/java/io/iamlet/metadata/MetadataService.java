@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The instance-metadata emulation for pods (kube2iam style), served on the listener that node-setup's DNAT rule
@@ -43,16 +44,27 @@ public final class MetadataService {
     public MetadataService(PodIndex pods, NamespacePolicies namespaces, CredentialProvider credentials,
                            MetadataSettings settings, UpstreamMetadata upstream, AuditLog audit,
                            Clock clock, MeterRegistry registry) {
+        this(pods, namespaces, credentials, settings, settings::baseRoleArn, upstream, audit, clock, registry);
+    }
+
+    /**
+     * As above, with the base role ARN read at each request from {@code baseRoleArn} (null: none yet), as
+     * {@link BaseArnDiscovery#baseRoleArn} gives it.
+     */
+    public MetadataService(PodIndex pods, NamespacePolicies namespaces, CredentialProvider credentials,
+                           MetadataSettings settings, Supplier<String> baseRoleArn, UpstreamMetadata upstream,
+                           AuditLog audit, Clock clock, MeterRegistry registry) {
         Objects.requireNonNull(pods, "pods");
         Objects.requireNonNull(namespaces, "namespaces");
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(baseRoleArn, "baseRoleArn");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(clock, "clock");
         MetadataMetrics metrics = new MetadataMetrics(Objects.requireNonNull(registry, "registry"));
 
-        RoleDecider decider = new RoleDecider(pods, new RoleChoice(settings), namespaces, settings);
+        RoleDecider decider = new RoleDecider(pods, new RoleChoice(settings, baseRoleArn), namespaces, settings);
         TokenEndpoint token = new TokenEndpoint(new ImdsTokens(clock, new SecureRandom()),
                 settings.imdsv2Required(), metrics);
         IamRoutes iam = new IamRoutes(decider, credentials, audit, metrics, clock.instant());

@@ -14,7 +14,9 @@ import java.util.Objects;
  *
  * @param podRoleAnnotation      pod annotation naming the role ({@code --pod-role-annotation})
  * @param baseRoleArn            prefix turning a role name into an ARN, e.g. {@code arn:aws:iam::123456789012:role/}
- *                               ({@code --base-role-arn}); null: only full ARNs are accepted
+ *                               ({@code --base-role-arn}); null: only full ARNs are accepted, unless discovered
+ * @param autoDiscoverBaseArn    without {@code baseRoleArn}, derive the base from the node's instance profile
+ *                               ({@code --auto-discover-base-arn}, see {@link BaseArnDiscovery})
  * @param defaultRole            role name or ARN for pods without the annotation ({@code --default-role}); null: none.
  *                               It gets no bypass of the namespace policy
  * @param namespaceRestrictions  enforce the namespaces' role policy, deny by default ({@code --namespace-restrictions})
@@ -28,6 +30,7 @@ import java.util.Objects;
 public record MetadataSettings(
         String podRoleAnnotation,
         String baseRoleArn,
+        boolean autoDiscoverBaseArn,
         String defaultRole,
         boolean namespaceRestrictions,
         boolean imdsv2Required,
@@ -62,11 +65,13 @@ public record MetadataSettings(
                     + " arn:aws:iam::123456789012:role/ (a path may follow role/)");
         }
         if (defaultRole != null) {
-            String arn = defaultRole.startsWith("arn:") ? defaultRole
-                    : baseRoleArn == null ? null : baseRoleArn + defaultRole;
+            // with discovery still to come, the name is checked against a placeholder base: only its shape matters
+            String base = baseRoleArn != null ? baseRoleArn : autoDiscoverBaseArn ? "arn:aws:iam::000000000000:role/"
+                    : null;
+            String arn = defaultRole.startsWith("arn:") ? defaultRole : base == null ? null : base + defaultRole;
             if (arn == null) {
-                throw new IllegalArgumentException("--default-role is a role name: --base-role-arn is needed to"
-                        + " make it an ARN (or give a full ARN)");
+                throw new IllegalArgumentException("--default-role is a role name: --base-role-arn (or"
+                        + " --auto-discover-base-arn) is needed to make it an ARN (or give a full ARN)");
             }
             RoleArns.problem(arn).ifPresent(p -> {
                 throw new IllegalArgumentException("--default-role is not a valid IAM role: " + p);
@@ -94,13 +99,18 @@ public record MetadataSettings(
         Objects.requireNonNull(allowedRoles, "allowedRoles");
     }
 
-    /** The defaults: annotation {@code iam.amazonaws.com/role}, no base ARN, no default role, restrictions on. */
+    /**
+     * The defaults: annotation {@code iam.amazonaws.com/role}, no base ARN and no discovery of one (the flag's default
+     * is on; the builder's is off, so a test never asks an upstream unless it says so), no default role, restrictions
+     * on.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     public Builder toBuilder() {
-        return new Builder().podRoleAnnotation(podRoleAnnotation).baseRoleArn(baseRoleArn).defaultRole(defaultRole)
+        return new Builder().podRoleAnnotation(podRoleAnnotation).baseRoleArn(baseRoleArn)
+                .autoDiscoverBaseArn(autoDiscoverBaseArn).defaultRole(defaultRole)
                 .namespaceRestrictions(namespaceRestrictions).imdsv2Required(imdsv2Required)
                 .allowedPaths(allowedPaths).upstream(upstream).upstreamTimeout(upstreamTimeout)
                 .allowedRoles(allowedRoles);
@@ -122,6 +132,7 @@ public record MetadataSettings(
     public static final class Builder {
         private String podRoleAnnotation = DEFAULT_POD_ROLE_ANNOTATION;
         private String baseRoleArn;
+        private boolean autoDiscoverBaseArn;
         private String defaultRole;
         private boolean namespaceRestrictions = true;
         private boolean imdsv2Required;
@@ -140,6 +151,11 @@ public record MetadataSettings(
 
         public Builder baseRoleArn(String value) {
             baseRoleArn = value;
+            return this;
+        }
+
+        public Builder autoDiscoverBaseArn(boolean value) {
+            autoDiscoverBaseArn = value;
             return this;
         }
 
@@ -179,7 +195,7 @@ public record MetadataSettings(
         }
 
         public MetadataSettings build() {
-            return new MetadataSettings(podRoleAnnotation, baseRoleArn, defaultRole, namespaceRestrictions,
+            return new MetadataSettings(podRoleAnnotation, baseRoleArn, autoDiscoverBaseArn, defaultRole, namespaceRestrictions,
                     imdsv2Required, allowedPaths, upstream, upstreamTimeout, allowedRoles);
         }
     }

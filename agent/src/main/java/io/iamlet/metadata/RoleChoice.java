@@ -4,10 +4,13 @@ import io.iamlet.failure.Failure;
 import io.iamlet.identity.RoleArns;
 import io.iamlet.pods.PodInfo;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The role a pod asks for: its role annotation, else the default role. A value starting with {@code arn:} is an ARN;
- * anything else is a role name (optionally with a path, {@code team-a/reader}) appended to the base ARN. The result
+ * anything else is a role name (optionally with a path, {@code team-a/reader}) appended to the base ARN
+ * ({@code --base-role-arn}, or the one discovered from the node's instance profile, read at each request since it may
+ * arrive after start). The result
  * is validated with {@link RoleArns} (so {@code ..}, {@code //} and stray characters are refused) and checked
  * against {@code --allowed-role-pattern}. The namespace policy is the caller's next step.
  *
@@ -17,9 +20,22 @@ import java.util.Optional;
 final class RoleChoice {
 
     private final MetadataSettings settings;
+    private final Supplier<String> baseRoleArn;
 
+    /** With {@code --base-role-arn} only. */
     RoleChoice(MetadataSettings settings) {
+        this(settings, settings::baseRoleArn);
+    }
+
+    /** @param baseRoleArn the base ARN in force, or null while there is none */
+    RoleChoice(MetadataSettings settings, Supplier<String> baseRoleArn) {
         this.settings = settings;
+        this.baseRoleArn = baseRoleArn;
+    }
+
+    /** The base ARN in force now, or null. */
+    String baseRoleArn() {
+        return baseRoleArn.get();
     }
 
     /** The role ARN for {@code pod}, or empty when it has none; fails with {@link Failure.Denied}. */
@@ -32,13 +48,15 @@ final class RoleChoice {
         }
         String source = annotated ? "the " + settings.podRoleAnnotation() + " annotation" : "--default-role";
         String arn;
+        String base = baseRoleArn.get();
         if (value.startsWith("arn:")) {
             arn = value;
-        } else if (settings.baseRoleArn() != null) {
-            arn = settings.baseRoleArn() + value;
+        } else if (base != null) {
+            arn = base + value;
         } else {
             throw new Failure.Denied("no_base_arn", source + " of pod " + pod.ref()
-                    + " is a role name, but iamlet has no --base-role-arn to make it an ARN; give a full role ARN");
+                    + " is a role name, but iamlet has no base role ARN (--base-role-arn, or one discovered from the"
+                    + " node's instance profile) to make it an ARN; give a full role ARN");
         }
         var problem = RoleArns.problem(arn);
         if (problem.isPresent()) {

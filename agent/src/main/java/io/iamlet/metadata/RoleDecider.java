@@ -66,7 +66,7 @@ final class RoleDecider {
             return CompletableFuture.completedFuture(new Decision(pod, arn));
         }
         return namespaces.policyFor(pod.namespace()).thenApply(policy -> {
-            policy.check(arn, settings.baseRoleArn(), pod.namespace()).ifPresent(refusal -> {
+            policy.check(arn, roles.baseRoleArn(), pod.namespace()).ifPresent(refusal -> {
                 throw new Failure.Denied(refusal.reason(), refusal.message());
             });
             return new Decision(pod, arn);

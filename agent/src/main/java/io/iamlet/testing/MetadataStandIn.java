@@ -33,12 +33,15 @@ import java.util.concurrent.TimeUnit;
  * <p>In-process tests also get the requests with their headers ({@link #received()}, never part of
  * {@link #requests()}, which the e2e control socket prints) and fault injection for authenticated GETs: tokens revoked
  * (as after an instance stop/start), a slow upstream ({@link #holdGets()}, released by {@link #releaseGets()} or
- * {@link #close()}), an error status ({@link #failGetsWith}), a document withdrawn ({@link #withdraw}).
+ * {@link #close()}), an error status ({@link #failGetsWith}), a document withdrawn ({@link #withdraw}) or replaced
+ * ({@link #answer}). {@code iam/info} names the instance profile {@code NODE_ROLE} of account {@link #ACCOUNT}.
  */
 public final class MetadataStandIn implements AutoCloseable {
 
     public static final String INSTANCE_ID = "i-0e2e0000000000001";
     public static final String NODE_ROLE = "iamlet-e2e-node-role";
+    /** The node's account, as its instance profile ARN in {@code iam/info} names it. */
+    public static final String ACCOUNT = "111122223333";
     /** The node's own credentials as this stand-in serves them: a pod must never see this key. */
     public static final String NODE_ACCESS_KEY_ID = "ASIAIAMLETNODEIMDS01";
     public static final String USER_DATA = "#!/bin/bash\n# node bootstrap secret: e2e-user-data-must-not-leak\n";
@@ -83,7 +86,7 @@ public final class MetadataStandIn implements AutoCloseable {
                 Map.entry("/latest/meta-data/placement/availability-zone", "us-east-1a"),
                 Map.entry("/latest/user-data", USER_DATA),
                 Map.entry("/latest/meta-data/iam/info", "{\"Code\":\"Success\",\"InstanceProfileArn\":"
-                        + "\"arn:aws:iam::111122223333:instance-profile/" + NODE_ROLE + "\"}"),
+                        + "\"arn:aws:iam::" + ACCOUNT + ":instance-profile/" + NODE_ROLE + "\"}"),
                 Map.entry("/latest/meta-data/iam/security-credentials/", NODE_ROLE),
                 Map.entry("/latest/meta-data/iam/security-credentials", NODE_ROLE),
                 Map.entry("/latest/meta-data/iam/security-credentials/" + NODE_ROLE, nodeCredentials()),
@@ -157,6 +160,11 @@ public final class MetadataStandIn implements AutoCloseable {
     /** Authenticated GETs answer {@code status} with a body from now on; null to answer normally again. */
     public void failGetsWith(Integer status) {
         failWith = status;
+    }
+
+    /** From now on {@code path} answers {@code body} (200). */
+    public void answer(String path, String body) {
+        answers.put(path, body);
     }
 
     /** From now on {@code path} is not found. */

@@ -58,6 +58,15 @@ class ServeOptionsTest {
     }
 
     @Test
+    void theBaseRoleArnIsDiscoveredUnlessTurnedOff() {
+        assertThat(parse(Map.of(), "--node-name", "n1").metadata().autoDiscoverBaseArn()).isTrue();
+        assertThat(parse(Map.of(), "--node-name", "n1", "--auto-discover-base-arn", "false").metadata()
+                .autoDiscoverBaseArn()).isFalse();
+        assertThat(parse(Map.of("IAMLET_AUTO_DISCOVER_BASE_ARN", "false"), "--node-name", "n1").metadata()
+                .autoDiscoverBaseArn()).isFalse();
+    }
+
+    @Test
     void aFlagBeatsItsEnvironmentTwin() {
         AgentConfig c = parse(Map.of("IAMLET_NODE_NAME", "from-env", "IAMLET_AUDIENCE", "env-aud"),
                 "--node-name", "from-flag");

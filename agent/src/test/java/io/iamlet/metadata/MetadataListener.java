@@ -1,5 +1,6 @@
 package io.iamlet.metadata;
 
+import com.github.benmanes.caffeine.cache.Scheduler;
 import io.iamlet.audit.AuditEvent;
 import io.iamlet.audit.AuditLog;
 import io.iamlet.credentials.CredentialProvider;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * The metadata listener as the composition root builds it (service, upstream client, HTTP server with the
@@ -22,6 +24,8 @@ final class MetadataListener implements AutoCloseable {
     final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     final AuditLog audit = new AuditLog("node-a");
     final UpstreamMetadata upstream;
+    /** As the agent wires it: the explicit base, a discovery (retrying on the system scheduler), or none. */
+    final Supplier<String> baseRoleArn;
     final MetadataService service;
     final HttpServer server;
     final int port;
@@ -30,7 +34,9 @@ final class MetadataListener implements AutoCloseable {
                      MetadataSettings settings, Clock clock) {
         audit.addListener(audited::add);
         upstream = UpstreamMetadata.of(settings, clock, registry);
-        service = new MetadataService(pods, namespaces, credentials, settings, upstream, audit, clock, registry);
+        baseRoleArn = BaseArnDiscovery.baseRoleArn(settings, upstream, Scheduler.systemScheduler());
+        service = new MetadataService(pods, namespaces, credentials, settings, baseRoleArn, upstream, audit, clock,
+                registry);
         server = HttpServer.builder("metadata", service.routes(), registry)
                 .serverHeader(MetadataService.SERVER_HEADER)
                 .listen(ListenAddress.parse("127.0.0.1:0"))
@@ -50,6 +56,9 @@ final class MetadataListener implements AutoCloseable {
 
     @Override
     public void close() {
+        if (baseRoleArn instanceof BaseArnDiscovery discovery) {
+            discovery.close();
+        }
         server.stop(Duration.ofSeconds(2)).join();
         upstream.close();
     }

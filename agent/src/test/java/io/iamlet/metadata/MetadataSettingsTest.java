@@ -28,6 +28,14 @@ class MetadataSettingsTest {
         assertThat(s.allowedPaths()).containsExactlyInAnyOrderElementsOf(MetadataSettings.DEFAULT_ALLOWED_PATHS);
     }
 
+    @Test
+    void aDefaultRoleNameWaitsForTheDiscoveredBase() {
+        MetadataSettings s = MetadataSettings.builder().autoDiscoverBaseArn(true).defaultRole("app").build();
+
+        assertThat(s.defaultRole()).isEqualTo("app");
+        assertThat(s.baseRoleArn()).isNull();
+    }
+
     static Stream<Arguments> badSettings() {
         return Stream.<Arguments>of(
                 bad(b -> b.podRoleAnnotation(" "), "--pod-role-annotation"),
@@ -37,6 +45,7 @@ class MetadataSettingsTest {
                 bad(b -> b.baseRoleArn("arn:aws:iam::123456789012:role/../"), "--base-role-arn"),
                 bad(b -> b.defaultRole("app"), "--default-role is a role name"),
                 bad(b -> b.baseRoleArn("arn:aws:iam::123456789012:role/").defaultRole("../x"), "--default-role"),
+                bad(b -> b.autoDiscoverBaseArn(true).defaultRole("../x"), "--default-role is not a valid IAM role"),
                 bad(b -> b.allowedPaths(List.of("/latest/user-data")), "--metadata-allowed-path"),
                 bad(b -> b.allowedPaths(List.of("/latest/meta-data/iam/info")), "never proxied"),
                 bad(b -> b.upstream(URI.create("https://169.254.169.254")), "--metadata-upstream"),

@@ -70,8 +70,13 @@ final class MetadataStack implements AutoCloseable {
 
     /** A metadata listener with these settings (upstream set to the stand-in). Add pods before {@link #start()}. */
     MetadataListener listener(MetadataSettings.Builder settings) {
+        return listener(settings, upstream.endpoint());
+    }
+
+    /** A metadata listener with these settings and this upstream (such as one that is down). */
+    MetadataListener listener(MetadataSettings.Builder settings, java.net.URI upstreamEndpoint) {
         MetadataListener listener = new MetadataListener(pods, namespaces, cache,
-                settings.upstream(upstream.endpoint()).build(), Clock.systemUTC());
+                settings.upstream(upstreamEndpoint).build(), Clock.systemUTC());
         listener.audit.addListener(events);
         listeners.add(listener);
         return listener;
