@@ -216,10 +216,6 @@ public final class Agent implements AutoCloseable {
         return podsSynced;
     }
 
-    public Readiness readiness() {
-        return readiness;
-    }
-
     /** Addresses actually bound by the named server (tests and the demo bind port 0). */
     public List<ListenAddress> bound(String server) {
         return servers.stream().filter(s -> s.name().equals(server)).findFirst()

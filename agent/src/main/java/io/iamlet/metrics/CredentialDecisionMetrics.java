@@ -4,6 +4,8 @@ import io.iamlet.audit.AuditEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,11 @@ public final class CredentialDecisionMetrics implements Consumer<AuditEvent> {
     private static final Pattern WORD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
     private final MeterRegistry registry;
+    /** One counter per (endpoint, outcome, reason), found again without a builder on every request. */
+    private final ConcurrentMap<Key, Counter> counters = new ConcurrentHashMap<>();
+
+    private record Key(String endpoint, String outcome, String reason) {
+    }
 
     public CredentialDecisionMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -29,13 +36,14 @@ public final class CredentialDecisionMetrics implements Consumer<AuditEvent> {
 
     @Override
     public void accept(AuditEvent event) {
-        Counter.builder(NAME)
+        var key = new Key(word(event.endpoint()), event.granted() ? "granted" : "denied",
+                event.granted() ? "granted" : word(event.reason()));
+        counters.computeIfAbsent(key, k -> Counter.builder(NAME)
                 .description("Credential requests decided, by endpoint, outcome and reason")
-                .tag("endpoint", word(event.endpoint()))
-                .tag("outcome", event.granted() ? "granted" : "denied")
-                .tag("reason", event.granted() ? "granted" : word(event.reason()))
-                .register(registry)
-                .increment();
+                .tag("endpoint", k.endpoint())
+                .tag("outcome", k.outcome())
+                .tag("reason", k.reason())
+                .register(registry)).increment();
     }
 
     /** {@code value} when it is a short lower-case word, else {@code other} ({@code unknown} when absent). */

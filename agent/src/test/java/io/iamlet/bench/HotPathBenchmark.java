@@ -8,6 +8,7 @@ import io.iamlet.credentials.CredentialSource;
 import io.iamlet.credentials.Credentials;
 import io.iamlet.credentials.Identity;
 import io.iamlet.identity.JwksTokenVerifier;
+import io.iamlet.metrics.CredentialDecisionMetrics;
 import io.iamlet.identity.KeyMaterial;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
@@ -38,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The container endpoint's decision for a caller whose token and credentials are cached: token verification (a
- * SHA-256 and a cache lookup), pod lookup, binding check, role lookup, credential cache hit, audit line, JSON.
+ * SHA-256 and a cache lookup), pod lookup, binding check, role lookup, credential cache hit, audit line and decision counter, JSON.
  * Real verifier and cache; the pod index, role resolver and STS source are in-memory stand-ins (their cached
  * paths are map lookups). Run with {@code bench/jmh.sh}; {@code -prof gc} gives bytes allocated per request.
  */
@@ -68,9 +69,10 @@ public class HotPathBenchmark {
                 registry);
         verifier.maintain();
         var cache = new CredentialCache(new FixedSource(), CacheSettings.defaults(), key -> true, registry);
+        var audit = new AuditLog("bench-node");
+        audit.addListener(new CredentialDecisionMetrics(registry)); // as the Agent wires it
         service = new PodIdentityService(verifier, new OnePod(pod),
-                (ns, sa) -> CompletableFuture.completedFuture("arn:aws:iam::111122223333:role/web"), cache,
-                new AuditLog("bench-node"));
+                (ns, sa) -> CompletableFuture.completedFuture("arn:aws:iam::111122223333:role/web"), cache, audit);
         service.credentialsFor(IP, token).join(); // first request: loads the cache, verifies the signature once
     }
 
