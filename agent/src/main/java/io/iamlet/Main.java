@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code iamlet}: the node-local AWS credential agent. Subcommands do the work. */
 @Command(name = "iamlet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Node-local AWS credential agent for Kubernetes.",
-        subcommands = {ServeCommand.class, NodeCommands.Setup.class, NodeCommands.Teardown.class, DemoCommand.class,
-                Main.ConfigurationDocCommand.class, StandInsCommand.class})
+        subcommands = {ServeCommand.class, NodeCommands.Setup.class, NodeCommands.Teardown.class,
+                Main.ConfigurationDocCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

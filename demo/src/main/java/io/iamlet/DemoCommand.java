@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,12 +23,25 @@ import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
-/** {@code iamlet demo}: the agent on loopback against embedded stand-ins, with a real SDK as its first client. */
+/**
+ * {@code iamlet demo}: the agent on loopback against embedded stand-ins, with a real SDK as its first client. It
+ * lives in its own module and jar (demo/target/iamlet-demo.jar) so that the agent's jar carries none of the
+ * stand-ins.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run iamlet on loopback against an embedded Kubernetes API server and an STS stand-in, and "
                 + "show the real AWS SDK for Java obtaining credentials through it. Needs no cluster and no AWS "
                 + "account.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
+
+    /** The demo jar's entry point: {@code bin/iamlet demo} runs it. A person reads it, so logs are text. */
+    public static void main(String[] args) {
+        String[] withCommand = new String[args.length + 1];
+        withCommand[0] = "demo";
+        System.arraycopy(args, 0, withCommand, 1, args.length);
+        LogSetup.configure(withCommand, System.getenv());
+        System.exit(new CommandLine(new DemoCommand()).execute(args));
+    }
 
     static final String NODE = "demo-node";
     static final String WEB_ROLE = "arn:aws:iam::111122223333:role/demo-web";

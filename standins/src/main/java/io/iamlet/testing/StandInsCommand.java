@@ -1,28 +1,29 @@
-package io.iamlet;
+package io.iamlet.testing;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.iamlet.testing.ClusterSpec;
-import io.iamlet.testing.MetadataStandIn;
-import io.iamlet.testing.StandIns;
-import io.iamlet.testing.StandInsControl;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code iamlet stand-ins} (hidden; for the end-to-end tests): the API server, STS and upstream instance-metadata
+ * {@code iamlet stand-ins} (for the end-to-end tests and benchmarks; its own jar, never in the agent's): the API server, STS and upstream instance-metadata
  * stand-ins as a process of their own, bound to an address of the simulated node, seeded from a cluster spec. Writes
  * a kubeconfig for iamlet and each pod's projected token, prints one ready line ({@link StandInsControl#PREFIX}),
  * then answers control commands on standard input until killed.
  */
-@Command(name = "stand-ins", hidden = true, mixinStandardHelpOptions = true,
+@Command(name = "stand-ins", mixinStandardHelpOptions = true,
         description = "Run the API server, STS and instance-metadata stand-ins (end-to-end tests only).")
-final class StandInsCommand implements Callable<Integer> {
+public final class StandInsCommand implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StandInsCommand()).execute(args));
+    }
 
     @Option(names = "--bind", paramLabel = "IP", defaultValue = "127.0.0.1",
             description = "Address every stand-in listens on (ephemeral ports, printed in the ready line).")
