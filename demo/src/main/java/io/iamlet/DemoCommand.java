@@ -2,6 +2,7 @@ package io.iamlet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.iamlet.config.AgentConfig;
+import io.iamlet.config.EnvironmentDefaults;
 import io.iamlet.config.ServeOptions;
 import io.iamlet.credentials.StsClients;
 import io.iamlet.pods.PodSelector;
@@ -40,7 +41,8 @@ public final class DemoCommand implements Callable<Integer> {
         withCommand[0] = "demo";
         System.arraycopy(args, 0, withCommand, 1, args.length);
         LogSetup.configure(withCommand, System.getenv());
-        System.exit(new CommandLine(new DemoCommand()).execute(args));
+        System.exit(new CommandLine(new DemoCommand())
+                .setDefaultValueProvider(new EnvironmentDefaults(System.getenv())).execute(args));
     }
 
     static final String NODE = "demo-node";
