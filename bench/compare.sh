@@ -77,6 +77,13 @@ say() { echo "== $(date +%H:%M:%S) $*" >&2; }
 facts="$work/facts.jsonl"   # one JSON object per measurement; bench/compare_report.py turns it into the table
 fact() { echo "$1" >>"$facts"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# stop_pid PID: SIGTERM, at most 15 s for it to exit, then SIGKILL.
+stop_pid() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 cpu_ticks() { local t=0 p; for p in "$@"; do t=$(( t + $(awk '{sub(/.*\) /, ""); print $12 + $13}' /proc/"$p"/stat) )); done; echo "$t"; }
 kib() { awk -v k="$2" '$1 == k":" {print $2}' /proc/"$1"/status; }
@@ -282,6 +289,8 @@ open_loop() {
 }
 
 # ================================================================ the run
+loadavg_fact() { fact "{\"type\":\"loadavg\",\"when\":\"$1\",\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"; }
+loadavg_fact start
 say "stand-ins (110 pods + the wrk pod)"
 start_standins "$work/standins"
 plain_ready="$standins_ready"
@@ -330,10 +339,11 @@ if [ "$scale" = true ]; then
     say "scale run SKIPPED: this build's 'iamlet stand-ins' has no --scale-pods flag (it comes with H4's lean stand-in)"
     fact '{"type":"scale_skipped","reason":"iamlet stand-ins has no --scale-pods"}'
   else
-    kill "$iamlet_pid"; wait "$iamlet_pid" 2>/dev/null || true
+    stop_pid "$iamlet_pid"
     say "scale run: stand-ins with 50,000 pods on other nodes, 2,000 namespaces, 5,000 service accounts"
     start_standins "$work/standins-scale" --scale-pods 50000 --scale-namespaces 2000 --scale-service-accounts 5000
     scale_ready="$standins_ready"
+    fact "{\"type\":\"scale_cluster\",\"holds\":$(echo "$scale_ready" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("cluster")))')}"
     for variant in plain scale; do
       if [ "$variant" = plain ]; then ready="$plain_ready"; sdir="$work/standins"; else ready="$scale_ready"; sdir="$work/standins-scale"; fi
       say "scale run, $variant: start, then ${seconds}s wrk keep-alive, ${seconds}s new connections, open loop on both paths"
@@ -348,11 +358,12 @@ if [ "$scale" = true ]; then
         "scale-$variant-metadata,metadata,127.0.0.1:$mport,$iamlet_pid"
       memory_fact "iamlet-$variant" after "$iamlet_pid"
       classes_fact "iamlet-$variant" "$iamlet_pid"
-      kill "$iamlet_pid"; wait "$iamlet_pid" 2>/dev/null || true
+      stop_pid "$iamlet_pid"
     done
   fi
 fi
 
+loadavg_fact end
 mkdir -p "$(dirname "$out")"
 python3 bench/compare_report.py "$facts" \
   --command "bench/compare.sh --seconds $seconds --rounds $rounds --warmup $warmup --rate $rate --connections $connections --max-ram $max_ram$([ "$scale" = true ] && echo ' --scale')" \

@@ -75,13 +75,16 @@ def main():
         wrk.setdefault((f["server"], f["mode"]), []).append(figures)
     loops = {}
     for f in of("openloop"):
-        kind, server = f["phase"].split("-")[:2]
-        loops.setdefault((kind, server), []).append(f)
+        # main phases are named KIND-SERVER-ROUND, the scale run's scale-VARIANT-KIND
+        parts = f["phase"].split("-")
+        server = "iamlet-" + parts[1] if parts[0] == "scale" else parts[1]
+        loops.setdefault((f["kind"], server), []).append(f)
     memory = {(f["server"], f["when"]): f for f in of("memory")}
     first = {f["what"]: f for f in of("first")}
     start = {f["server"]: f["ready_ms"] for f in of("start")}
 
     rows = []
+    notes = []
 
     def row(label, nginx, iamlet, digits=0, better_ratio=True):
         rows.append(f"| {label} | {fmt(nginx, digits)} | {fmt(iamlet, digits)} | "
@@ -117,6 +120,13 @@ def main():
         failed = lambda series: sum(s["sent"] - s["ok"] for s in series)
         rows.append(f"| &nbsp;&nbsp;failed requests (all rounds) | {failed(n)} of {sum(s['sent'] for s in n)} | "
                     f"{failed(i)} of {sum(s['sent'] for s in i)} | |")
+        for server, series in (("nginx", n), ("iamlet", i)):
+            reasons = {}
+            for s in series:
+                for reason, count in s["failures"].items():
+                    reasons[reason] = reasons.get(reason, 0) + count
+            for reason, count in sorted(reasons.items(), key=lambda e: -e[1])[:3]:
+                notes.append(f"{kind} open loop, {server}: {count} x {reason}")
     mib = lambda server, when, key="rss_kib": memory[(server, when)][key] / 1024 if (server, when) in memory else None
     row("resident memory idle after ready, VmRSS (MiB)", mib("nginx", "idle"), mib("iamlet", "idle"), 1)
     row("resident memory after the load, VmRSS (MiB)", mib("nginx", "after"), mib("iamlet", "after"), 1)
@@ -157,7 +167,10 @@ def main():
     if of("scale_skipped"):
         print(f"\nScale run skipped: {of('scale_skipped')[0]['reason']}.")
     elif ("iamlet-scale", "after") in memory:
+        holds = (of("scale_cluster") or [{}])[0].get("holds") or {}
         print("\n### 50,000 pods on other nodes, 2,000 namespaces, 5,000 service accounts\n")
+        if holds:
+            print("The API server stand-in held " + ", ".join(f"{v:,} {k}" for k, v in holds.items()) + ".\n")
         print("Two fresh iamlet processes, the same load on each (wrk keep-alive and new connections, open loop on "
               "both paths); ratio = scale / plain.\n")
         print("| figure | plain (111 pods) | scale (+50,000 elsewhere) | scale / plain |")
@@ -180,6 +193,13 @@ def main():
         spread.append(f"{kind} open loop {server} p99: " + ", ".join(f"{s['p99_us'] / 1e3:.2f}" for s in series
                                                                       if s["p99_us"] is not None) + " ms")
     print("\nPer round: " + "; ".join(spread) + ".")
+    loads = {f["when"]: f["loadavg"] for f in of("loadavg")}
+    if loads:
+        print("\nMachine load average (1, 5, 15 min) " + ", ".join(f"{k}: {v}" for k, v in loads.items())
+              + f"; with {os.cpu_count()} CPUs, anything above {os.cpu_count()} means the figures shared the CPUs "
+              "with other work.")
+    if notes:
+        print("\nFailures: " + "; ".join(notes) + ".")
 
 
 if __name__ == "__main__":
