@@ -4,7 +4,7 @@
 #
 # Needs: the packaged jars (./mvnw -q -B -DskipTests package), wrk, nginx, curl, python3, a JDK 25.
 # Usage: bench/compare.sh [--seconds N] [--rounds N] [--warmup N] [--rate N] [--connections N] [--max-ram SIZE]
-#                         [--scale] [--out FILE]
+#                         [--scale] [--keep] [--out FILE]
 #   --seconds N      length of each measured wrk run and open-loop phase (default 8)
 #   --rounds N       rounds of the interleaved comparisons; medians are reported (default 3)
 #   --warmup N       seconds of wrk load on each server before anything is measured (default 12)
@@ -12,12 +12,13 @@
 #   --connections N  wrk connections, one wrk thread (default 32)
 #   --max-ram SIZE   JVM's view of the container memory limit, -XX:MaxRAM (default 256m, the DaemonSet's limit)
 #   --scale          also the scale run: a fresh iamlet next to 50,000 pods on other nodes, against a fresh plain one
+#   --keep           keep the working directory (every process's log, wrk's outputs, the measurements)
 #   --out FILE       where the Markdown table goes as well as stdout (default bench/results/last.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-seconds=8; rounds=3; warmup=12; rate=1000; connections=32; max_ram=256m; scale=false
+seconds=8; rounds=3; warmup=12; rate=1000; connections=32; max_ram=256m; scale=false; keep=false
 out="$root/bench/results/last.md"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,8 +29,9 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --max-ram) max_ram="$2"; shift 2 ;;
     --scale) scale=true; shift ;;
+    --keep) keep=true; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,8 +66,9 @@ cleanup() {
   done
   for pid in "${started[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ "$status" -ne 0 ]; then
-    echo "compare.sh: failed; logs kept in $work" >&2
+  if [ "$status" -ne 0 ] || [ "$keep" = true ]; then
+    [ "$status" -eq 0 ] || echo "compare.sh: failed" >&2
+    echo "compare.sh: logs kept in $work" >&2
   else
     rm -rf "$work"
   fi
@@ -162,13 +165,13 @@ start_iamlet() {
   ready_ms=$(ms_since "$t0")
 }
 metric() { curl -s --max-time 5 "http://127.0.0.1:$xport/metrics" | awk -v m="$1" 'index($1, m) == 1 {s += $2} END {print s + 0}'; }
-# Waits (at most 30 s) until the metadata path's prefetch has cached all 111 pods' credentials.
+# Waits (at most 60 s) until the metadata path's prefetch has cached all 111 pods' credentials.
 wait_prefetch() {
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 600); do
     [ "$(metric 'iamlet_cache_identities{source="assume-role"}' | cut -d. -f1)" -ge 111 ] && return 0
     sleep 0.1
   done
-  echo "compare.sh: prefetch did not cache 111 pods in 30 s" >&2; exit 1
+  echo "compare.sh: prefetch did not cache 111 pods in 60 s" >&2; exit 1
 }
 pod_token() { cat "$1/tokens/bench.$2.token"; }
 # timed_get NAME URL SOURCE_IP [curl flags]: one request, its time in ms, and the cache_hit of its audit line.
