@@ -338,7 +338,7 @@ classes_fact iamlet "$iamlet_pid"
 
 # --- the scale run: a fresh plain iamlet and a fresh one beside 50,000 pods elsewhere, the same short load on each.
 if [ "$scale" = true ]; then
-  if ! bin/iamlet stand-ins --help 2>&1 | grep -q -- '--scale-pods'; then
+  if ! grep -q -- '--scale-pods' <<<"$(bin/iamlet stand-ins --help 2>&1 || true)"; then
     say "scale run SKIPPED: this build's 'iamlet stand-ins' has no --scale-pods flag (it comes with H4's lean stand-in)"
     fact '{"type":"scale_skipped","reason":"iamlet stand-ins has no --scale-pods"}'
   else

@@ -16,13 +16,14 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
 def wrk_figures(path):
-    """req/s, p50 and p99 (ms), requests and errors from one `wrk --latency` output."""
+    """req/s, p50 and p99 (ms), requests and errors from one `wrk --latency` output; None where wrk printed none."""
     text = open(path).read()
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
-               "requests": int(re.search(r"(\d+) requests in", text).group(1))}
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    requests = re.search(r"(\d+) requests in", text)
+    figures = {"rps": float(rps.group(1)) if rps else None, "requests": int(requests.group(1)) if requests else 0}
     for pct in ("50", "99"):
-        value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
-        figures["p" + pct] = float(value) * UNITS[unit]
+        found = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        figures["p" + pct] = float(found.group(1)) * UNITS[found.group(2)] if found else None
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     figures["errors"] = (sum(int(g) for g in errors.groups()) if errors else 0) + (int(non2xx.group(1)) if non2xx else 0)
@@ -188,7 +189,7 @@ def main():
 
     spread = []
     for (server, mode), series in sorted(wrk.items()):
-        spread.append(f"wrk {mode} {server}: " + ", ".join(f"{s['rps']:,.0f}" for s in series) + " req/s")
+        spread.append(f"wrk {mode} {server}: " + ", ".join(fmt(s["rps"]) for s in series) + " req/s")
     for (kind, server), series in sorted(loops.items()):
         spread.append(f"{kind} open loop {server} p99: " + ", ".join(f"{s['p99_us'] / 1e3:.2f}" for s in series
                                                                       if s["p99_us"] is not None) + " ms")
