@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -51,8 +52,12 @@ final class GeneratedCluster {
     private static final String ACCOUNT = "111122223333";
     private static final String CREATED = "2026-01-01T00:00:00Z";
 
+    private static final int POD_FIELDS = 11;
+
     private final ClusterScale scale;
     private final String node;
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final JsonTemplate podTemplate = new JsonTemplate(POD_FIELDS, f -> serialization.asJson(pod(f)));
 
     /** @param node the stand-ins' own node, which no generated pod is on */
     GeneratedCluster(ClusterScale scale, String node) {
@@ -101,6 +106,11 @@ final class GeneratedCluster {
         return i < count(kind) ? OptionalInt.of(i) : OptionalInt.empty();
     }
 
+    /** The object's JSON, as the API server would answer it. */
+    String json(Kind kind, int i) {
+        return kind == Kind.PODS ? podTemplate.render(podFields(i)) : serialization.asJson(build(kind, i));
+    }
+
     HasMetadata build(Kind kind, int i) {
         return switch (kind) {
             case PODS -> pod(i);
@@ -141,25 +151,40 @@ final class GeneratedCluster {
         return meta.endMetadata().build();
     }
 
-    Pod pod(int i) {
+    /** The strings in which generated pods differ, in {@link #podTemplate}'s field order. */
+    private String[] podFields(int i) {
         String name = name(Kind.PODS, i);
         String namespace = namespace(Kind.PODS, i);
         String app = "app-" + i % 40;
-        String ip = ipv4(100 << 24 | 64 << 16, i + 1);
-        String hostIp = ipv4(10 << 24 | 250 << 16, i / PODS_PER_NODE + 1);
-        String image = "registry.example/" + app + ":1." + i % 7;
+        return new String[] {name, namespace, app, uid(namespace + "/" + name), uid(namespace + "/" + app), podNode(i),
+                podServiceAccount(i), ipv4(100 << 24 | 64 << 16, i + 1),
+                ipv4(10 << 24 | 250 << 16, i / PODS_PER_NODE + 1), "registry.example/" + app + ":1." + i % 7,
+                "containerd://" + uid(name).replace("-", "")};
+    }
+
+    Pod pod(int i) {
+        return pod(podFields(i));
+    }
+
+    private static Pod pod(String[] f) {
+        String name = f[0];
+        String namespace = f[1];
+        String app = f[2];
+        String ip = f[7];
+        String hostIp = f[8];
+        String image = f[9];
         String token = "/var/run/secrets/kubernetes.io/serviceaccount";
         return new PodBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(name).withGenerateName(app + "-")
-                .withUid(uid(namespace + "/" + name)).withResourceVersion("1").withCreationTimestamp(CREATED)
+                .withUid(f[3]).withResourceVersion("1").withCreationTimestamp(CREATED)
                 .addToLabels("app", app).addToLabels("pod-template-hash", "7d9c8b5f4")
                 .addToLabels("app.kubernetes.io/part-of", namespace)
                 .addToAnnotations("kubectl.kubernetes.io/restartedAt", CREATED)
                 .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName(app + "-7d9c8b5f4")
-                .withUid(uid(namespace + "/" + app)).withController(true).withBlockOwnerDeletion(true)
+                .withUid(f[4]).withController(true).withBlockOwnerDeletion(true)
                 .endOwnerReference()
                 .endMetadata()
-                .withNewSpec().withNodeName(podNode(i)).withServiceAccountName(podServiceAccount(i))
+                .withNewSpec().withNodeName(f[5]).withServiceAccountName(f[6])
                 .withRestartPolicy("Always").withDnsPolicy("ClusterFirst").withSchedulerName("default-scheduler")
                 .withTerminationGracePeriodSeconds(30L).withPriority(0).withEnableServiceLinks(true)
                 .addNewContainer().withName("app").withImage(image).withImagePullPolicy("IfNotPresent")
@@ -190,7 +215,7 @@ final class GeneratedCluster {
                 .addNewCondition().withType("PodScheduled").withStatus("True").withLastTransitionTime(CREATED)
                 .endCondition()
                 .addNewContainerStatus().withName("app").withImage(image).withImageID(image + "@sha256:" + "0".repeat(64))
-                .withContainerID("containerd://" + uid(name).replace("-", "")).withReady(true).withStarted(true)
+                .withContainerID(f[10]).withReady(true).withStarted(true)
                 .withRestartCount(0).withNewState().withNewRunning().withStartedAt(CREATED).endRunning().endState()
                 .endContainerStatus()
                 .endStatus()

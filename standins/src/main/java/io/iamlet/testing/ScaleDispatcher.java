@@ -1,13 +1,11 @@
 package io.iamlet.testing;
 
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.iamlet.testing.GeneratedCluster.Kind;
 import java.net.HttpURLConnection;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,13 +29,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ScaleDispatcher extends Dispatcher {
 
-    private static final Pattern FIELD_TERM = Pattern.compile("(metadata\\.name|metadata\\.namespace|spec\\.nodeName)==?(.*)");
     private static final String CONTINUE_PREFIX = "scale:";
 
     private final Dispatcher store;
     private final GeneratedCluster generated;
     private final String node;
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
     private final JsonMapper json = JsonMapper.builder().build();
 
     /** @param node the stand-ins' own node */
@@ -51,7 +45,7 @@ final class ScaleDispatcher extends Dispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-        Route route = "GET".equals(request.getMethod()) ? Route.parse(request.getPath()) : null;
+        ApiGet route = "GET".equals(request.getMethod()) ? ApiGet.parse(request.getPath()) : null;
         if (route == null || "true".equals(route.query().get("watch")) || generated.count(route.kind()) == 0) {
             return store.dispatch(request);
         }
@@ -68,7 +62,7 @@ final class ScaleDispatcher extends Dispatcher {
         store.releaseResources();
     }
 
-    private MockResponse get(RecordedRequest request, Route route) {
+    private MockResponse get(RecordedRequest request, ApiGet route) {
         MockResponse stored = store.dispatch(request);
         if (stored.code() != HttpURLConnection.HTTP_NOT_FOUND) {
             return stored;
@@ -77,11 +71,11 @@ final class ScaleDispatcher extends Dispatcher {
         if (i.isEmpty() || !equal(route.namespace(), generated.namespace(route.kind(), i.getAsInt()))) {
             return stored;
         }
-        return ok(serialization.asJson(generated.build(route.kind(), i.getAsInt())));
+        return ok(generated.json(route.kind(), i.getAsInt()));
     }
 
-    private MockResponse list(RecordedRequest request, Route route) {
-        Filter filter = Filter.of(route);
+    private MockResponse list(RecordedRequest request, ApiGet route) {
+        ApiGet.Selection filter = ApiGet.Selection.of(route);
         if (filter == null || route.kind() == Kind.PODS && node.equals(filter.node())) {
             return store.dispatch(request);
         }
@@ -98,40 +92,40 @@ final class ScaleDispatcher extends Dispatcher {
         }
         JsonNode storedList = json.readTree(stored.getBody().getBytes());
         String resourceVersion = storedList.path("metadata").path("resourceVersion").asString("");
-        long limit = route.limit();
+        List<String> storedItems = new ArrayList<>();
+        storedList.path("items").forEach(item -> storedItems.add(item.toString()));
+        Kind kind = route.kind();
+        int matching = 0;
+        for (int i = 0, n = generated.count(kind); i < n; i++) {
+            matching += filter.matches(generated, kind, i) ? 1 : 0;
+        }
+        long total = storedItems.size() + (long) matching;
+        long end = route.limit() > 0 ? Math.min(total, offset + route.limit()) : total;
 
-        StringBuilder items = new StringBuilder(1024);
+        StringBuilder head = new StringBuilder(256).append("{\"apiVersion\":\"v1\",\"kind\":\"")
+                .append(kind.listKind).append("\",\"metadata\":{\"resourceVersion\":")
+                .append(json.writeValueAsString(resourceVersion));
+        if (end < total) {
+            head.append(",\"continue\":\"").append(token(resourceVersion, end))
+                    .append("\",\"remainingItemCount\":").append(total - end);
+        }
+        var body = new ListBody(head.append("},\"items\":[").toString());
         long position = 0;
-        long end = limit > 0 ? offset + limit : Long.MAX_VALUE;
-        for (JsonNode item : storedList.path("items")) {
+        for (String item : storedItems) {
             if (position >= offset && position < end) {
-                append(items, item.toString());
+                body.item(item);
             }
             position++;
         }
-        for (int i = 0, n = generated.count(route.kind()); i < n; i++) {
-            if (filter.matches(generated, route.kind(), i)) {
-                if (position >= offset && position < end) {
-                    append(items, serialization.asJson(generated.build(route.kind(), i)));
+        for (int i = 0, n = generated.count(kind); i < n && position < end; i++) {
+            if (filter.matches(generated, kind, i)) {
+                if (position >= offset) {
+                    body.item(generated.json(kind, i), end - position);
                 }
                 position++;
             }
         }
-        StringBuilder body = new StringBuilder(items.length() + 256)
-                .append("{\"apiVersion\":\"v1\",\"kind\":\"").append(route.kind().listKind)
-                .append("\",\"metadata\":{\"resourceVersion\":").append(json.writeValueAsString(resourceVersion));
-        if (position > end) {
-            body.append(",\"continue\":\"").append(token(resourceVersion, end))
-                    .append("\",\"remainingItemCount\":").append(position - end);
-        }
-        return ok(body.append("},\"items\":[").append(items).append("]}").toString());
-    }
-
-    private static void append(StringBuilder items, String item) {
-        if (!items.isEmpty()) {
-            items.append(',');
-        }
-        items.append(item);
+        return ok(body.finish());
     }
 
     private static String token(String resourceVersion, long offset) {
@@ -152,6 +146,10 @@ final class ScaleDispatcher extends Dispatcher {
     }
 
     private static MockResponse ok(String body) {
+        return ok(new Buffer().writeUtf8(body));
+    }
+
+    private static MockResponse ok(Buffer body) {
         return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK)
                 .setHeader("Content-Type", "application/json").setBody(body);
     }
@@ -170,123 +168,5 @@ final class ScaleDispatcher extends Dispatcher {
 
     private static boolean equal(String a, String b) {
         return a == null ? b == null : a.equals(b);
-    }
-
-    /** A GET of the core API this dispatcher answers: {@code /api/v1/[namespaces/<ns>/]<kind>[/<name>]}. */
-    record Route(Kind kind, String namespace, String name, String path, Map<String, String> query) {
-
-        static Route parse(String target) {
-            if (target == null || !target.startsWith("/api/v1/")) {
-                return null;
-            }
-            int q = target.indexOf('?');
-            String path = q < 0 ? target : target.substring(0, q);
-            Map<String, String> query = new LinkedHashMap<>();
-            if (q >= 0) {
-                for (String param : target.substring(q + 1).split("&")) {
-                    int eq = param.indexOf('=');
-                    if (!param.isEmpty()) {
-                        query.put(decode(eq < 0 ? param : param.substring(0, eq)), eq < 0 ? "" : decode(param.substring(eq + 1)));
-                    }
-                }
-            }
-            String[] s = path.substring("/api/v1/".length()).split("/", -1);
-            Kind kind;
-            String namespace = null;
-            String name = null;
-            if (s.length == 1 || s.length == 2 && s[0].equals("namespaces")) {
-                kind = kind(s[0]);
-                name = s.length == 2 ? s[1] : null;
-            } else if ((s.length == 3 || s.length == 4) && s[0].equals("namespaces") && !s[2].equals("namespaces")) {
-                kind = kind(s[2]);
-                namespace = s[1];
-                name = s.length == 4 ? s[3] : null;
-            } else {
-                return null;
-            }
-            if (kind == null || name != null && name.isEmpty() || namespace != null && namespace.isEmpty()) {
-                return null;
-            }
-            return new Route(kind, namespace, name, path, query);
-        }
-
-        long limit() {
-            String limit = query.get("limit");
-            try {
-                return limit == null || limit.isEmpty() ? 0 : Math.max(0, Long.parseLong(limit));
-            } catch (NumberFormatException e) {
-                return 0;
-            }
-        }
-
-        /** The request target without the given query parameters. */
-        String pathWithout(String... dropped) {
-            List<String> kept = new ArrayList<>();
-            query.forEach((k, v) -> {
-                if (!List.of(dropped).contains(k)) {
-                    kept.add(encode(k) + "=" + encode(v));
-                }
-            });
-            return kept.isEmpty() ? path : path + "?" + String.join("&", kept);
-        }
-
-        private static Kind kind(String plural) {
-            for (Kind kind : Kind.values()) {
-                if (kind.plural.equals(plural)) {
-                    return kind;
-                }
-            }
-            return null;
-        }
-
-        private static String decode(String s) {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        }
-
-        private static String encode(String s) {
-            return URLEncoder.encode(s, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Which generated objects a list selects: by namespace (path or field), name and node; null fields any. */
-    record Filter(String namespace, String name, String node) {
-
-        /** The filter of a list request; null when it selects by anything generated objects cannot be matched on. */
-        static Filter of(Route route) {
-            String labels = route.query().get("labelSelector");
-            if (labels != null && !labels.isBlank()) {
-                return null;
-            }
-            String namespace = route.namespace();
-            String name = null;
-            String node = null;
-            String fields = route.query().getOrDefault("fieldSelector", "");
-            for (String term : fields.split(",")) {
-                if (term.isBlank()) {
-                    continue;
-                }
-                Matcher m = FIELD_TERM.matcher(term.strip());
-                if (!m.matches() || m.group(1).equals("spec.nodeName") && route.kind() != Kind.PODS) {
-                    return null;
-                }
-                switch (m.group(1)) {
-                    case "metadata.name" -> name = m.group(2);
-                    case "metadata.namespace" -> {
-                        if (namespace != null && !namespace.equals(m.group(2))) {
-                            return new Filter("", "", null);
-                        }
-                        namespace = m.group(2);
-                    }
-                    default -> node = m.group(2);
-                }
-            }
-            return new Filter(namespace, name, node);
-        }
-
-        boolean matches(GeneratedCluster cluster, Kind kind, int i) {
-            return (namespace == null || namespace.equals(cluster.namespace(kind, i)))
-                    && (name == null || name.equals(cluster.name(kind, i)))
-                    && (node == null || kind == Kind.PODS && node.equals(cluster.podNode(i)));
-        }
     }
 }
