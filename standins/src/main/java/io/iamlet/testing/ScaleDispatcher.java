@@ -83,7 +83,7 @@ final class ScaleDispatcher extends Dispatcher {
         try {
             offset = offset(route.query().get("continue"));
         } catch (IllegalArgumentException e) {
-            return badRequest("invalid continue token: " + e.getMessage());
+            return status(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", "invalid continue token: " + e.getMessage());
         }
         MockResponse stored = store.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(),
                 route.pathWithout("limit", "continue"), request.getHeaders(), request.getBody()));
@@ -117,13 +117,17 @@ final class ScaleDispatcher extends Dispatcher {
             }
             position++;
         }
-        for (int i = 0, n = generated.count(kind); i < n && position < end; i++) {
-            if (filter.matches(generated, kind, i)) {
-                if (position >= offset) {
-                    body.item(generated.json(kind, i), end - position);
+        try {
+            for (int i = 0, n = generated.count(kind); i < n && position < end; i++) {
+                if (filter.matches(generated, kind, i)) {
+                    if (position >= offset) {
+                        body.item(generated.json(kind, i), end - position);
+                    }
+                    position++;
                 }
-                position++;
             }
+        } catch (ListBody.TooLarge e) {
+            return status(HttpURLConnection.HTTP_INTERNAL_ERROR, "InternalError", e.getMessage());
         }
         return ok(body.finish());
     }
@@ -154,15 +158,15 @@ final class ScaleDispatcher extends Dispatcher {
                 .setHeader("Content-Type", "application/json").setBody(body);
     }
 
-    private MockResponse badRequest(String message) {
+    private MockResponse status(int code, String reason, String message) {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("apiVersion", "v1");
         status.put("kind", "Status");
         status.put("status", "Failure");
         status.put("message", message);
-        status.put("reason", "BadRequest");
-        status.put("code", HttpURLConnection.HTTP_BAD_REQUEST);
-        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_BAD_REQUEST)
+        status.put("reason", reason);
+        status.put("code", code);
+        return new MockResponse().setResponseCode(code)
                 .setHeader("Content-Type", "application/json").setBody(json.writeValueAsString(status));
     }
 
