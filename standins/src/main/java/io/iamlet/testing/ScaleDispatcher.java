@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -68,7 +69,7 @@ final class ScaleDispatcher extends Dispatcher {
             return stored;
         }
         OptionalInt i = generated.index(route.kind(), route.name());
-        if (i.isEmpty() || !equal(route.namespace(), generated.namespace(route.kind(), i.getAsInt()))) {
+        if (i.isEmpty() || !Objects.equals(route.namespace(), generated.namespace(route.kind(), i.getAsInt()))) {
             return stored;
         }
         return ok(generated.json(route.kind(), i.getAsInt()));
@@ -168,9 +169,5 @@ final class ScaleDispatcher extends Dispatcher {
         status.put("code", code);
         return new MockResponse().setResponseCode(code)
                 .setHeader("Content-Type", "application/json").setBody(json.writeValueAsString(status));
-    }
-
-    private static boolean equal(String a, String b) {
-        return a == null ? b == null : a.equals(b);
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 
 /**
@@ -71,7 +72,7 @@ public final class StandIns implements AutoCloseable {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         Dispatcher dispatcher = new NodeSelectorDispatcher(new KubernetesMixedDispatcher(expectations));
         if (!scale.isNone()) {
-            java.util.Objects.requireNonNull(node, "node (no generated pod is on it)");
+            Objects.requireNonNull(node, "node (no generated pod is on it)");
             dispatcher = new ScaleDispatcher(dispatcher, new GeneratedCluster(scale, node), node);
         }
         var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);

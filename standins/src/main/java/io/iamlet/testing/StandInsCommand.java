@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
  * {@code iamlet stand-ins} (for the end-to-end tests and benchmarks; its own jar, never in the agent's): the API server, STS and upstream instance-metadata
  * stand-ins as a process of their own, bound to an address of the simulated node, seeded from a cluster spec. Writes
  * a kubeconfig for iamlet and each pod's projected token, prints one ready line ({@link StandInsControl#PREFIX}),
- * then answers control commands on standard input until killed.
+ * then answers control commands on standard input until killed. With {@code --scale-*} the API server also holds
+ * generated pods on other nodes, namespaces and service accounts (see {@link ScaleDispatcher}); the ready line
+ * says how many objects it holds ({@code cluster}).
  */
 @Command(name = "stand-ins", mixinStandardHelpOptions = true,
         description = "Run the API server, STS and instance-metadata stand-ins (end-to-end tests only).")
