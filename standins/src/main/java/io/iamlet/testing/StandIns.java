@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 
 /**
@@ -28,7 +30,9 @@ import java.util.Queue;
  * to run end to end with no cluster and no AWS account.
  *
  * <p>Pods created here carry a label equal to their {@code spec.nodeName}, through which the API server answers
- * iamlet's production {@code spec.nodeName} field selector (see {@link NodeSelectorDispatcher}).
+ * iamlet's production {@code spec.nodeName} field selector (see {@link NodeSelectorDispatcher}). Started with a
+ * {@link ClusterScale}, the API server also answers generated pods on other nodes, namespaces and service accounts
+ * (see {@link ScaleDispatcher}) without storing them.
  */
 public final class StandIns implements AutoCloseable {
 
@@ -56,10 +60,22 @@ public final class StandIns implements AutoCloseable {
 
     /** Starts the API server and STS on ephemeral ports of {@code bind} (plain HTTP). */
     public static StandIns start(InetAddress bind) {
+        return start(bind, ClusterScale.NONE, null);
+    }
+
+    /**
+     * {@link #start(InetAddress)} with an API server that also holds the generated objects of {@code scale}: pods on
+     * nodes other than {@code node}, namespaces and service accounts.
+     */
+    public static StandIns start(InetAddress bind, ClusterScale scale, String node) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new NodeSelectorDispatcher(new KubernetesMixedDispatcher(expectations)), false);
+        Dispatcher dispatcher = new NodeSelectorDispatcher(new KubernetesMixedDispatcher(expectations));
+        if (!scale.isNone()) {
+            Objects.requireNonNull(node, "node (no generated pod is on it)");
+            dispatcher = new ScaleDispatcher(dispatcher, new GeneratedCluster(scale, node), node);
+        }
+        var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
         server.init(bind, 0);
         TestTokens tokens = TestTokens.standard();
         tokens.serveDiscovery(server);

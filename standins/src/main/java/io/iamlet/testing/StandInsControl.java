@@ -67,6 +67,14 @@ public final class StandInsControl {
 
     /** Records seeded pods, writes their tokens, and prints the ready line with every address the test needs. */
     public void ready(List<Pod> seeded, Path kubeconfig) {
+        ready(seeded, kubeconfig, null);
+    }
+
+    /**
+     * {@link #ready(List, Path)}, the line also saying how many objects the API server holds ({@code cluster}:
+     * pods, namespaces, service accounts, generated ones included).
+     */
+    public void ready(List<Pod> seeded, Path kubeconfig, Map<String, Integer> holds) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", "ready");
         line.put("apiServer", standIns.apiServerUrl().toString());
@@ -74,6 +82,9 @@ public final class StandInsControl {
         line.put("metadata", metadata.endpoint().toString());
         line.put("kubeconfig", kubeconfig.toString());
         line.put("node", node);
+        if (holds != null) {
+            line.put("cluster", holds);
+        }
         line.put("pods", seeded.stream().map(this::remember).toList());
         print(line);
     }
