@@ -1,7 +1,5 @@
 package io.iamlet.credentials;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -19,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Credentials per identity, fetched once, renewed in the background, served from memory.
@@ -113,7 +112,7 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
             try {
                 cache.get(source.keyFor(identity), (k, executor) -> load(k, identity));
             } catch (RuntimeException e) {
-                log.debug("prefetch failed: {}", kv("error", e.toString()));
+                pairs(log.atDebug(), "prefetch failed: {}", "error", e.toString()).log();
             }
         }
     }
@@ -171,15 +170,15 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         }
         if (!wanted(key)) {
             meters.renewal("unwanted");
-            log.debug("not renewing credentials no pod on this node uses; they will expire: " + KEY_FORMAT,
-                    fields(key));
+            fields(log.atDebug(), "not renewing credentials no pod on this node uses; they will expire: " + KEY_FORMAT,
+                    key).log();
             return;
         }
         long idleNanos = timing.ticker().read() - entry.slot().lastUsedNanos();
         if (idleNanos > idleLimit(entry.credentials()).toNanos()) {
             meters.renewal("idle");
-            log.debug("not renewing credentials unused for a long time; they will expire: " + KEY_FORMAT,
-                    fields(key));
+            fields(log.atDebug(), "not renewing credentials unused for a long time; they will expire: " + KEY_FORMAT,
+                    key).log();
             return;
         }
         fetch(entry.slot().latest()).whenComplete((credentials, error) -> {
@@ -197,16 +196,16 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
                 if (cache.asMap().remove(key, current)) {
                     meters.eviction("denied");
                 }
-                log.warn("renewal denied by STS, credentials evicted: " + KEY_FORMAT + " {} {}",
-                        fields(key, kv("reason", failure.reason()), kv("error", failure.getMessage())));
+                fields(log.atWarn(), "renewal denied by STS, credentials evicted: " + KEY_FORMAT + " {} {}", key,
+                        "reason", failure.reason(), "error", failure.getMessage()).log();
                 return;
             }
             meters.renewal("failed");
             Duration retryIn = Renewal.backoff(attempt + 1, settings.retryInitial(), settings.retryMax(),
                     timing.jitter().getAsDouble());
-            log.warn("renewal failed, still serving the current credentials: " + KEY_FORMAT + " {} {} {} {} {}",
-                    fields(key, kv("reason", failure.reason()), kv("attempt", attempt + 1), kv("retry_in", retryIn),
-                            kv("valid_until", entry.credentials().expiration()), kv("error", failure.getMessage())));
+            fields(log.atWarn(), "renewal failed, still serving the current credentials: " + KEY_FORMAT
+                    + " {} {} {} {} {}", key, "reason", failure.reason(), "attempt", attempt + 1, "retry_in", retryIn,
+                    "valid_until", entry.credentials().expiration(), "error", failure.getMessage()).log();
             scheduleRenewal(key, entry, retryIn, attempt + 1);
         });
     }
@@ -244,11 +243,11 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         live.slot().cancelRenewal();
         if (cause == RemovalCause.EXPIRED) {
             meters.eviction("expired");
-            log.debug("credentials expired: " + KEY_FORMAT, fields(key));
+            fields(log.atDebug(), "credentials expired: " + KEY_FORMAT, key).log();
         } else if (cause == RemovalCause.SIZE) {
             meters.eviction("size");
-            log.info("credentials evicted, cache full: " + KEY_FORMAT + " {}",
-                    fields(key, kv("max", settings.maxIdentities())));
+            fields(log.atInfo(), "credentials evicted, cache full: " + KEY_FORMAT + " {}", key,
+                    "max", settings.maxIdentities()).log();
         }
     }
 
@@ -257,7 +256,8 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         try {
             return stillWanted.test(key);
         } catch (RuntimeException e) {
-            log.warn("stillWanted failed, renewing anyway: " + KEY_FORMAT + " {}", fields(key, kv("error", e.toString())));
+            fields(log.atWarn(), "stillWanted failed, renewing anyway: " + KEY_FORMAT + " {}", key,
+                    "error", e.toString()).log();
             return true;
         }
     }
@@ -278,14 +278,22 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
                 "credential source failed: " + error.getClass().getSimpleName(), error));
     }
 
-    private static Object[] fields(CacheKey key, Object... extra) {
-        Object[] all = new Object[5 + extra.length];
-        all[0] = kv("source", key.source());
-        all[1] = kv("role", key.roleArn());
-        all[2] = kv("namespace", key.namespace());
-        all[3] = kv("service_account", key.serviceAccount());
-        all[4] = kv("pod_uid", key.podUid());
-        System.arraycopy(extra, 0, all, 5, extra.length);
-        return all;
+    /** The key's fields, then more name-value pairs: each a key-value field and, as name=value, the next {} (as
+     * logstash's kv() arguments were). */
+    private static LoggingEventBuilder fields(LoggingEventBuilder line, String message, CacheKey key,
+            Object... more) {
+        pairs(line, message, "source", key.source(), "role", key.roleArn(), "namespace", key.namespace(),
+                "service_account", key.serviceAccount(), "pod_uid", key.podUid());
+        return pairs(line, message, more);
+    }
+
+    private static LoggingEventBuilder pairs(LoggingEventBuilder line, String message, Object... pairs) {
+        line.setMessage(message);
+        for (int i = 0; i < pairs.length; i += 2) {
+            String name = (String) pairs[i];
+            Object value = pairs[i + 1];
+            line.addArgument(() -> name + "=" + value).addKeyValue(name, value);
+        }
+        return line;
     }
 }

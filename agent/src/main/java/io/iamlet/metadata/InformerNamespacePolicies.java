@@ -1,7 +1,5 @@
 package io.iamlet.metadata;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -139,8 +137,8 @@ public final class InformerNamespacePolicies implements NamespacePolicies, AutoC
             NamespacePolicy policy = NamespacePolicy.fromAnnotations(ns.getMetadata().getAnnotations());
             NamespacePolicy previous = policies.put(name, policy);
             if (!policy.problems().isEmpty() && (previous == null || !previous.problems().equals(policy.problems()))) {
-                LOG.warn("namespace role policy has problems; the broken parts allow nothing",
-                        kv("namespace", name), kv("problems", policy.problems()));
+                LOG.atWarn().setMessage("namespace role policy has problems; the broken parts allow nothing")
+                        .addKeyValue("namespace", name).addKeyValue("problems", policy.problems()).log();
             }
         }
     }

@@ -1,7 +1,5 @@
 package io.iamlet.metadata;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.iamlet.audit.AuditEvent;
 import io.iamlet.credentials.CredentialProvider;
 import io.iamlet.failure.Failure;
@@ -39,7 +37,8 @@ final class Prefetcher implements PodIndex.PodListener {
                         String reason = Failure.find(error).map(Failure::reason).orElse("internal_error");
                         metrics.prefetch(Failure.find(error).filter(f -> f instanceof Failure.Denied).isPresent()
                                 ? "denied" : "failed");
-                        LOG.debug("no prefetch", kv("pod", pod.ref()), kv("reason", reason));
+                        LOG.atDebug().setMessage("no prefetch").addKeyValue("pod", pod.ref())
+                                .addKeyValue("reason", reason).log();
                         return;
                     }
                     if (decision.roleArn() == null) {
@@ -51,7 +50,8 @@ final class Prefetcher implements PodIndex.PodListener {
                         metrics.prefetch("started");
                     } catch (RuntimeException e) {
                         metrics.prefetch("failed");
-                        LOG.warn("prefetch failed", kv("pod", pod.ref()), kv("error", e.getClass().getSimpleName()));
+                        LOG.atWarn().setMessage("prefetch failed").addKeyValue("pod", pod.ref())
+                                .addKeyValue("error", e.getClass().getSimpleName()).log();
                     }
                 });
     }

@@ -1,7 +1,5 @@
 package io.iamlet.node;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -52,7 +50,8 @@ final class ContainerLink {
             String cidr = NetUtil.toAddressString(address) + (v6 ? "/128" : "/32");
             Boolean usable = present.get(address);
             if (Boolean.TRUE.equals(usable)) {
-                log.debug("address already present", kv("link", link), kv("address", cidr));
+                log.atDebug().setMessage("address already present").addKeyValue("link", link)
+                        .addKeyValue("address", cidr).log();
                 continue;
             }
             // A tentative/dadfailed IPv6 address (added earlier without nodad) is replaced in place.
@@ -63,7 +62,8 @@ final class ContainerLink {
             CommandRunner.Result result = runner.run(argv);
             if (result.ok()) {
                 added.add(address);
-                log.info("address {}", verb.equals("add") ? "added" : "made usable", kv("link", link), kv("address", cidr));
+                log.atInfo().setMessage("address {}").addArgument(verb.equals("add") ? "added" : "made usable")
+                        .addKeyValue("link", link).addKeyValue("address", cidr).log();
             } else if (v6) {
                 String warning = "IPv6 address " + cidr + " not added to " + link + " (IPv6 disabled or unavailable on "
                         + "this node?): " + result.stderr().strip();
@@ -79,11 +79,11 @@ final class ContainerLink {
     /** Deletes the link (and with it its addresses). Returns false when there was none. */
     boolean remove(String link) {
         if (!exists(link)) {
-            log.info("link absent, nothing to remove", kv("link", link));
+            log.atInfo().setMessage("link absent, nothing to remove").addKeyValue("link", link).log();
             return false;
         }
         mustSucceed(List.of(ip, "link", "del", "dev", link));
-        log.info("link removed", kv("link", link));
+        log.atInfo().setMessage("link removed").addKeyValue("link", link).log();
         return true;
     }
 
@@ -103,7 +103,7 @@ final class ContainerLink {
     private Kind create(String link) {
         CommandRunner.Result dummy = runner.run(List.of(ip, "link", "add", link, "type", "dummy"));
         if (dummy.ok()) {
-            log.info("link created", kv("link", link), kv("type", "dummy"));
+            log.atInfo().setMessage("link created").addKeyValue("link", link).addKeyValue("type", "dummy").log();
             return Kind.DUMMY;
         }
         List<String> bridgeArgv = List.of(ip, "link", "add", link, "type", "bridge");
@@ -112,8 +112,8 @@ final class ContainerLink {
             throw new NodeCommandException("cannot create link " + link + ": as dummy: " + dummy.stderr().strip()
                     + "; as bridge: " + bridge.stderr().strip());
         }
-        log.info("link created as an empty bridge (no dummy link type: {})", dummy.stderr().strip(),
-                kv("link", link), kv("type", "bridge"));
+        log.atInfo().setMessage("link created as an empty bridge (no dummy link type: {})")
+                .addArgument(dummy.stderr().strip()).addKeyValue("link", link).addKeyValue("type", "bridge").log();
         return Kind.BRIDGE;
     }
 

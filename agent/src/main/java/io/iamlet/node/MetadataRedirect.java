@@ -1,7 +1,5 @@
 package io.iamlet.node;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +68,8 @@ final class MetadataRedirect {
         List<String> wanted = rules(podInterfaces, hostIp, port);
         NatTable table = read();
         if (table.jumps() == 1 && table.chainRules().equals(wanted)) {
-            log.info("metadata redirect already in place", kv("chain", CHAIN), kv("rules", wanted.size()));
+            log.atInfo().setMessage("metadata redirect already in place").addKeyValue("chain", CHAIN)
+                    .addKeyValue("rules", wanted.size()).log();
             return false;
         }
         StringBuilder script = new StringBuilder("*nat\n:" + CHAIN + " - [0:0]\n");
@@ -82,8 +81,9 @@ final class MetadataRedirect {
             script.append("-D PREROUTING ").append(JUMP_SPEC).append('\n');
         }
         restore(script.append("COMMIT\n").toString());
-        log.info("metadata redirect installed", kv("chain", CHAIN), kv("podInterfaces", podInterfaces),
-                kv("target", hostIp.getHostAddress() + ":" + port));
+        log.atInfo().setMessage("metadata redirect installed").addKeyValue("chain", CHAIN)
+                .addKeyValue("podInterfaces", podInterfaces)
+                .addKeyValue("target", hostIp.getHostAddress() + ":" + port).log();
         return true;
     }
 
@@ -91,7 +91,7 @@ final class MetadataRedirect {
     boolean remove() {
         NatTable table = read();
         if (!table.chainExists() && table.jumps() == 0) {
-            log.info("no metadata redirect to remove", kv("chain", CHAIN));
+            log.atInfo().setMessage("no metadata redirect to remove").addKeyValue("chain", CHAIN).log();
             return false;
         }
         StringBuilder script = new StringBuilder("*nat\n:" + CHAIN + " - [0:0]\n");
@@ -100,7 +100,7 @@ final class MetadataRedirect {
         }
         script.append("-X ").append(CHAIN).append('\n').append("COMMIT\n");
         restore(script.toString());
-        log.info("metadata redirect removed", kv("chain", CHAIN));
+        log.atInfo().setMessage("metadata redirect removed").addKeyValue("chain", CHAIN).log();
         return true;
     }
 

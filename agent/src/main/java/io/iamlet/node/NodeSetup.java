@@ -1,7 +1,5 @@
 package io.iamlet.node;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +53,11 @@ public final class NodeSetup {
         }
         NodeSetupResult result = new NodeSetupResult(link.kind().name().toLowerCase(Locale.ROOT), link.added(),
                 redirectChanged, link.warnings());
-        log.info("node set-up done", kv("link", settings.linkName()), kv("linkType", result.linkType()),
-                kv("addressesAdded", result.addressesAdded().size()), kv("redirectChanged", redirectChanged),
-                kv("warnings", result.warnings().size()));
+        log.atInfo().setMessage("node set-up done").addKeyValue("link", settings.linkName())
+                .addKeyValue("linkType", result.linkType())
+                .addKeyValue("addressesAdded", result.addressesAdded().size())
+                .addKeyValue("redirectChanged", redirectChanged)
+                .addKeyValue("warnings", result.warnings().size()).log();
         return result;
     }
 }

@@ -1,7 +1,5 @@
 package io.iamlet.node;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +40,8 @@ public final class NodeTeardown {
         tools.requireIptables();
         boolean rules = new MetadataRedirect(runner, tools).remove();
         boolean link = new ContainerLink(runner, tools.ip()).remove(linkName);
-        log.info("node teardown done", kv("link", linkName), kv("linkRemoved", link), kv("redirectRemoved", rules));
+        log.atInfo().setMessage("node teardown done").addKeyValue("link", linkName).addKeyValue("linkRemoved", link)
+                .addKeyValue("redirectRemoved", rules).log();
         return rules || link;
     }
 }
