@@ -28,7 +28,7 @@ import io.iamlet.pods.InformerPodIndex;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.podidentity.PodIdentityService;
-import io.iamlet.server.ContainerCredentialsHandler;
+import io.iamlet.podidentity.ContainerCredentialsHandler;
 import io.iamlet.server.EventLoops;
 import io.iamlet.server.HttpServer;
 import io.iamlet.server.ListenAddress;

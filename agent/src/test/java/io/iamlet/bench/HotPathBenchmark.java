@@ -13,7 +13,7 @@ import io.iamlet.identity.KeyMaterial;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
 import io.iamlet.podidentity.PodIdentityService;
-import io.iamlet.server.CredentialsJson;
+import io.iamlet.credentials.CredentialsJson;
 import io.iamlet.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
