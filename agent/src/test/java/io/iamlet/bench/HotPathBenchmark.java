@@ -69,7 +69,7 @@ public class HotPathBenchmark {
                 registry);
         verifier.maintain();
         var cache = new CredentialCache(new FixedSource(), CacheSettings.defaults(), key -> true, registry);
-        var audit = new AuditLog("bench-node");
+        var audit = new AuditLog("bench-node", false, registry); // production default: first grant per credential
         audit.addListener(new CredentialDecisionMetrics(registry)); // as the Agent wires it
         service = new PodIdentityService(verifier, new OnePod(pod),
                 (ns, sa) -> CompletableFuture.completedFuture("arn:aws:iam::111122223333:role/web"), cache, audit);
