@@ -3,7 +3,8 @@
 # and bytes allocated per request (gc.alloc.rate.norm). Usage: bench/jmh.sh [JMH options, e.g. -f 1 -i 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -o -pl agent test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+# -am: the agent's tests depend on the stand-ins module, which is resolved from the reactor (never installed)
+./mvnw -q -B -o -pl agent -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
   -Dmdep.includeScope=test >/dev/null
 java_bin=$(ls -d /usr/lib/jvm/temurin-25*/bin/java | head -1)
 cp="agent/target/test-classes:agent/target/classes:$(cat agent/target/bench.classpath)"

@@ -28,7 +28,7 @@ import io.iamlet.pods.InformerPodIndex;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.podidentity.PodIdentityService;
-import io.iamlet.server.ContainerCredentialsHandler;
+import io.iamlet.podidentity.ContainerCredentialsHandler;
 import io.iamlet.server.EventLoops;
 import io.iamlet.server.HttpServer;
 import io.iamlet.server.ListenAddress;
@@ -87,7 +87,7 @@ public final class Agent implements AutoCloseable {
                 .name("iamlet-scheduler").factory());
         // API-server calls (service accounts, JWKS, Events) block in fabric8: a small bounded pool, never a loop
         this.blocking = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().name("iamlet-io-", 0).factory());
-        this.audit = new AuditLog(config.nodeName());
+        this.audit = new AuditLog(config.nodeName(), config.auditEveryGrant(), wiring.metrics().registry());
         this.sources = new Sources(config, wiring.region(), wiring.nodeCredentials(), wiring.metrics().registry(),
                 clock);
     }

@@ -31,6 +31,7 @@ public record AgentConfig(
         int cacheMaxIdentities,
         Duration shutdownTimeout,
         String logFormat,
+        boolean auditEveryGrant,
         Metadata metadata) {
 
     /** The metadata path's settings (kube2iam style); used only when {@code --metadata-listen} is set. */

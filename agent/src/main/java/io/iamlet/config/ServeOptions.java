@@ -151,6 +151,12 @@ public final class ServeOptions {
             description = "json (one object per line) or text.")
     String logFormat;
 
+    @Option(names = "--audit-every-grant", paramLabel = "BOOLEAN", defaultValue = "false", arity = "1",
+            description = "Write an audit line for every grant. false: the first grant of each credential (access "
+                    + "key id) to each pod is written and repeats are counted in iamlet_audit_repeats_total; "
+                    + "denials are always written.")
+    boolean auditEveryGrant;
+
     /** Parses {@code serve}'s flags (with their environment twins from {@code env}) into a configuration. */
     public static AgentConfig parse(java.util.Map<String, String> env, String... args) {
         @picocli.CommandLine.Command(name = "serve")
@@ -191,6 +197,7 @@ public final class ServeOptions {
                 cacheMaxIdentities,
                 shutdownTimeout,
                 logFormat,
+                auditEveryGrant,
                 new AgentConfig.Metadata(blank(baseRoleArn) ? null : baseRoleArn.trim(), autoDiscoverBaseArn,
                         blank(defaultRole) ? null : defaultRole.trim(), namespaceRestrictions, imdsv2Required,
                         clean(metadataAllowedPaths), parseUri("--metadata-upstream", metadataUpstream),

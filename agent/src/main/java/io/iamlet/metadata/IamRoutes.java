@@ -6,10 +6,11 @@ import io.iamlet.credentials.CredentialProvider;
 import io.iamlet.credentials.Credentials;
 import io.iamlet.failure.Failure;
 import io.iamlet.identity.RoleArns;
-import io.iamlet.server.CredentialsJson;
+import io.iamlet.credentials.CredentialsJson;
 import io.iamlet.server.Request;
 import io.iamlet.server.Response;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -27,6 +28,7 @@ final class IamRoutes {
 
     static final String ENDPOINT = "metadata";
     static final String CREDENTIALS = "/latest/meta-data/iam/security-credentials/";
+    private static final Map<String, String> NO_STORE = Map.of("Cache-Control", "no-store");
 
     private final RoleDecider decider;
     private final CredentialProvider credentials;
@@ -73,7 +75,7 @@ final class IamRoutes {
                     Credentials c = served.credentials();
                     audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
                     metrics.served(served.cacheHit());
-                    return Response.json(200, CredentialsJson.imds(c)).withHeader("Cache-Control", "no-store");
+                    return new Response(200, "application/json", NO_STORE, CredentialsJson.imds(c));
                 });
     }
 

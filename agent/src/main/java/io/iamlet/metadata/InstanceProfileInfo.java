@@ -1,6 +1,6 @@
 package io.iamlet.metadata;
 
-import io.iamlet.server.CredentialsJson;
+import io.iamlet.credentials.CredentialsJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -21,13 +21,17 @@ import java.util.regex.Pattern;
 public final class CredentialDecisionMetrics implements Consumer<AuditEvent> {
 
     static final String NAME = "iamlet.credential.decisions";
+    private static final int MAX_KEYS = 1_000;
     private static final Pattern WORD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
     private final MeterRegistry registry;
-    /** One counter per (endpoint, outcome, reason), found again without a builder on every request. */
+    /**
+     * One counter per (endpoint, outcome, reason) as the event carries them, found again without a builder or a
+     * pattern match on every request; the tag values are cleaned ({@link #word}) once, when the counter is made.
+     */
     private final ConcurrentMap<Key, Counter> counters = new ConcurrentHashMap<>();
 
-    private record Key(String endpoint, String outcome, String reason) {
+    private record Key(String endpoint, boolean granted, String reason) {
     }
 
     public CredentialDecisionMetrics(MeterRegistry registry) {
@@ -36,14 +40,22 @@ public final class CredentialDecisionMetrics implements Consumer<AuditEvent> {
 
     @Override
     public void accept(AuditEvent event) {
-        var key = new Key(word(event.endpoint()), event.granted() ? "granted" : "denied",
-                event.granted() ? "granted" : word(event.reason()));
-        counters.computeIfAbsent(key, k -> Counter.builder(NAME)
+        var key = new Key(event.endpoint(), event.granted(), event.granted() ? null : event.reason());
+        Counter counter = counters.get(key);
+        if (counter == null) {
+            // Raw values as keys: should a bug ever put data in them, stop remembering rather than grow.
+            counter = counters.size() < MAX_KEYS ? counters.computeIfAbsent(key, this::register) : register(key);
+        }
+        counter.increment();
+    }
+
+    private Counter register(Key k) {
+        return Counter.builder(NAME)
                 .description("Credential requests decided, by endpoint, outcome and reason")
-                .tag("endpoint", k.endpoint())
-                .tag("outcome", k.outcome())
-                .tag("reason", k.reason())
-                .register(registry)).increment();
+                .tag("endpoint", word(k.endpoint()))
+                .tag("outcome", k.granted() ? "granted" : "denied")
+                .tag("reason", k.granted() ? "granted" : word(k.reason()))
+                .register(registry);
     }
 
     /** {@code value} when it is a short lower-case word, else {@code other} ({@code unknown} when absent). */

@@ -11,7 +11,6 @@ import io.iamlet.identity.TokenClaims;
 import io.iamlet.identity.TokenVerifier;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
-import io.iamlet.server.ContainerCredentialService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 

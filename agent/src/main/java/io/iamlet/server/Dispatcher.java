@@ -1,7 +1,5 @@
 package io.iamlet.server;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.iamlet.failure.Failure;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +12,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,18 +57,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         final HttpVersion version;
         final boolean keepAlive;
         final long startNanos;
-        final String sourceIp;
-        final List<String> secrets;
+        /** The request being answered; null for a refused one. Its secrets are looked up only if an error is logged. */
+        final Request request;
         String endpoint = ServerMetrics.UNMATCHED;
         ScheduledFuture<?> timeout;
         boolean done;
 
-        Exchange(HttpVersion version, boolean keepAlive, long startNanos, String sourceIp, List<String> secrets) {
+        Exchange(HttpVersion version, boolean keepAlive, long startNanos, Request request) {
             this.version = version;
             this.keepAlive = keepAlive;
             this.startNanos = startNanos;
-            this.sourceIp = sourceIp;
-            this.secrets = secrets;
+            this.request = request;
         }
     }
 
@@ -102,7 +98,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             refusing = inbound instanceof Inbound.Reject;
             cancel(readDeadline);
             if (queue.size() >= server.limits().maxPipelinedRequests()) {
-                LOG.debug("closing connection: too many pipelined requests", kv("server", server.name()));
+                LOG.atDebug().setMessage("closing connection: too many pipelined requests")
+                        .addKeyValue("server", server.name()).log();
                 ctx.close();
                 return;
             }
@@ -141,11 +138,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
-            LOG.debug("connection failed", kv("server", server.name()), cause);
+            LOG.atDebug().setMessage("connection failed").addKeyValue("server", server.name()).setCause(cause).log();
         } else {
             // The message of an unexpected exception is not logged at warn: it might quote request bytes.
-            LOG.warn("closing connection after an unexpected error", kv("server", server.name()),
-                    kv("error", cause.getClass().getName()));
+            LOG.atWarn().setMessage("closing connection after an unexpected error")
+                    .addKeyValue("server", server.name()).addKeyValue("error", cause.getClass().getName()).log();
             LOG.debug("unexpected connection error", cause);
         }
         ctx.close();
@@ -165,13 +162,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         long now = ctx.executor().ticker().nanoTime();
         switch (inbound) {
             case Inbound.Reject reject -> {
-                current = new Exchange(HttpVersion.HTTP_1_1, false, now, "", List.of());
+                current = new Exchange(HttpVersion.HTTP_1_1, false, now, null);
                 respond(ctx, current, Responses.error(reject.status(), reject.code(), reject.message()));
             }
             case Inbound.Call call -> {
-                Request request = call.request();
-                current = new Exchange(call.version(), call.keepAlive(), now, request.sourceIp(),
-                        Redaction.secretsOf(request));
+                current = new Exchange(call.version(), call.keepAlive(), now, call.request());
                 dispatch(ctx, current, call.request());
             }
         }
@@ -185,7 +180,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         cancel(readDeadline);
         readDeadline = ctx.executor().schedule(() -> {
             if (current == null && ctx.channel().isActive()) {
-                LOG.debug("closing connection: no complete request in time", kv("server", server.name()));
+                LOG.atDebug().setMessage("closing connection: no complete request in time")
+                        .addKeyValue("server", server.name()).log();
                 ctx.close();
             }
         }, server.limits().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -231,7 +227,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         Response out = response;
         if (error != null || response == null) {
             Throwable cause = error != null ? error : new IllegalStateException("handler answered null");
-            out = server.responses().failed(cause, exchange.endpoint, exchange.sourceIp, exchange.secrets);
+            out = server.responses().failed(cause, exchange.endpoint, exchange.request);
         }
         respond(ctx, exchange, out);
     }
@@ -243,13 +239,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         try {
             wire = server.responses().toNetty(response, exchange.version, keepAlive);
         } catch (RuntimeException e) {
-            LOG.error("handler answered a response that cannot be sent", kv("endpoint", exchange.endpoint), e);
+            LOG.atError().setMessage("handler answered a response that cannot be sent")
+                    .addKeyValue("endpoint", exchange.endpoint).setCause(e).log();
             response = Responses.error(500, "InternalError", "internal error");
             wire = server.responses().toNetty(response, exchange.version, keepAlive);
         }
         long elapsed = ctx.executor().ticker().nanoTime() - exchange.startNanos;
         server.metrics().request(exchange.endpoint, response.status(), elapsed);
-        LOG.debug("answered", kv("endpoint", exchange.endpoint), kv("status", response.status()));
+        if (LOG.isDebugEnabled()) {
+            LOG.atDebug().setMessage("answered").addKeyValue("endpoint", exchange.endpoint)
+                    .addKeyValue("status", response.status()).log();
+        }
         ctx.writeAndFlush(wire).addListener((ChannelFutureListener) written -> {
             if (written.isSuccess() && keepAlive) {
                 next(ctx);

@@ -1,7 +1,5 @@
 package io.iamlet.server;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -94,12 +92,13 @@ public final class HttpServer implements AutoCloseable {
                 serverChannels.add(bind.channel());
                 ListenAddress actual = ListenAddress.of((InetSocketAddress) bind.channel().localAddress());
                 bound.add(actual);
-                LOG.info("listening", kv("server", name), kv("address", actual.toString()),
-                        kv("transport", loops.transport()));
+                LOG.atInfo().setMessage("listening").addKeyValue("server", name)
+                        .addKeyValue("address", actual.toString()).addKeyValue("transport", loops.transport()).log();
             } else {
                 String reason = bind.cause() != null ? String.valueOf(bind.cause().getMessage()) : "bind timed out";
-                LOG.warn("cannot listen on {}, skipping it: {}", address, reason, kv("server", name),
-                        kv("address", address.toString()));
+                LOG.atWarn().setMessage("cannot listen on {}, skipping it: {}").addArgument(address)
+                        .addArgument(reason).addKeyValue("server", name).addKeyValue("address", address.toString())
+                        .log();
                 failures.add(address + " (" + reason + ")");
                 bind.channel().close();
             }
@@ -131,7 +130,8 @@ public final class HttpServer implements AutoCloseable {
             stopped = CompletableFuture.completedFuture(null);
             return stopped;
         }
-        LOG.info("stopping", kv("server", name), kv("openConnections", connections.get()));
+        LOG.atInfo().setMessage("stopping").addKeyValue("server", name)
+                .addKeyValue("openConnections", connections.get()).log();
         CompletableFuture<?>[] unbinding = serverChannels.stream()
                 .map(ch -> EventLoops.asCompletable(ch.close())).toArray(CompletableFuture[]::new);
         stopped = CompletableFuture.allOf(unbinding)
@@ -139,7 +139,7 @@ public final class HttpServer implements AutoCloseable {
                 .thenCompose(v -> closeRemaining())
                 .thenCompose(v -> sharedLoops == null ? loops.shutdown(Duration.ofSeconds(2))
                         : CompletableFuture.<Void>completedFuture(null))
-                .whenComplete((v, e) -> LOG.info("stopped", kv("server", name)));
+                .whenComplete((v, e) -> LOG.atInfo().setMessage("stopped").addKeyValue("server", name).log());
         return stopped;
     }
 
@@ -159,8 +159,8 @@ public final class HttpServer implements AutoCloseable {
 
     private CompletableFuture<Void> closeRemaining() {
         if (!children.isEmpty()) {
-            LOG.warn("closing connections still busy after the stop timeout", kv("server", name),
-                    kv("openConnections", children.size()));
+            LOG.atWarn().setMessage("closing connections still busy after the stop timeout")
+                    .addKeyValue("server", name).addKeyValue("openConnections", children.size()).log();
         }
         return CompletableFuture.allOf(children.stream()
                 .map(ch -> EventLoops.asCompletable(ch.close())).toArray(CompletableFuture[]::new));

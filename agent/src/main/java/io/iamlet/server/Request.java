@@ -17,6 +17,16 @@ public record Request(String method, String path, String query, Map<String, Stri
         headers = Map.copyOf(headers);
     }
 
+    /**
+     * Method, path, source and header <em>names</em> only: header values (the Authorization token among them),
+     * the query and the body may carry secrets, and a request can end up in a log line or an assertion message.
+     */
+    @Override
+    public String toString() {
+        return "Request[" + method + " " + path + (query == null || query.isEmpty() ? "" : "?...") + ", sourceIp=" + sourceIp
+                + ", headers=" + new java.util.TreeSet<>(headers.keySet()) + ", body=" + (body == null ? 0 : body.length) + " bytes]";
+    }
+
     /** A header's value by case-insensitive name, or null. */
     public String header(String name) {
         return headers.get(name.toLowerCase(java.util.Locale.ROOT));

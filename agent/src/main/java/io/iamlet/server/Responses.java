@@ -1,7 +1,5 @@
 package io.iamlet.server;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.iamlet.failure.Failure;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DateFormatter;
@@ -37,6 +35,11 @@ final class Responses {
 
     private final String serverHeader;
     private final Clock clock;
+    /** The Date header changes once a second: rendered once per second, not per response. */
+    private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, "");
+
+    private record DateHeader(long second, String text) {
+    }
 
     Responses(String serverHeader, Clock clock) {
         this.serverHeader = serverHeader;
@@ -44,7 +47,7 @@ final class Responses {
     }
 
     static Response error(int status, String code, String message) {
-        return Response.json(status, CredentialsJson.error(code, message));
+        return Response.json(status, ErrorJson.body(code, message));
     }
 
     static Response notFound() {
@@ -58,24 +61,26 @@ final class Responses {
     /**
      * The response for a handler's failure, logged once here.
      *
-     * @param secrets strings to keep out of the log (see {@link Redaction#secretsOf(Request)})
+     * @param request the request that failed (null if it never reached a handler); only an unexpected error, logged
+     *                with its stack trace, looks up its secrets to cut them out (see {@link Redaction})
      */
-    Response failed(Throwable error, String endpoint, String sourceIp, List<String> secrets) {
+    Response failed(Throwable error, String endpoint, Request request) {
+        String sourceIp = request != null ? request.sourceIp() : "";
         Optional<Failure> failure = Failure.find(error);
         if (failure.isPresent()) {
             Failure f = failure.get();
             String message = f.getMessage() != null ? f.getMessage() : f.reason();
-            if (f.status() >= 500) {
-                LOG.warn("request failed: {}", message, kv("endpoint", endpoint), kv("status", f.status()),
-                        kv("reason", f.reason()), kv("sourceIp", sourceIp));
-            } else {
-                LOG.info("request refused: {}", message, kv("endpoint", endpoint), kv("status", f.status()),
-                        kv("reason", f.reason()), kv("sourceIp", sourceIp));
-            }
+            (f.status() >= 500 ? LOG.atWarn().setMessage("request failed: {}")
+                    : LOG.atInfo().setMessage("request refused: {}"))
+                    .addArgument(message)
+                    .addKeyValue("endpoint", endpoint).addKeyValue("status", f.status())
+                    .addKeyValue("reason", f.reason()).addKeyValue("sourceIp", sourceIp).log();
             return error(f.status(), f.code(), message);
         }
-        LOG.error("request failed unexpectedly", kv("endpoint", endpoint), kv("status", 500),
-                kv("sourceIp", sourceIp), Redaction.redact(error, secrets));
+        List<String> secrets = request != null ? Redaction.secretsOf(request) : List.of();
+        LOG.atError().setMessage("request failed unexpectedly")
+                .addKeyValue("endpoint", endpoint).addKeyValue("status", 500).addKeyValue("sourceIp", sourceIp)
+                .setCause(Redaction.redact(error, secrets)).log();
         return error(500, "InternalError", "internal error");
     }
 
@@ -111,7 +116,7 @@ final class Responses {
             headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
-        headers.set(HttpHeaderNames.DATE, DateFormatter.format(Date.from(clock.instant())));
+        headers.set(HttpHeaderNames.DATE, date());
         if (serverHeader != null) {
             headers.set(HttpHeaderNames.SERVER, serverHeader);
         }
@@ -120,5 +125,16 @@ final class Responses {
         } else if (version.equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+    }
+
+    private String date() {
+        long millis = clock.millis();
+        long second = Math.floorDiv(millis, 1000L);
+        DateHeader current = date;
+        if (current.second() != second) {
+            current = new DateHeader(second, DateFormatter.format(new Date(second * 1000L)));
+            date = current;
+        }
+        return current.text();
     }
 }

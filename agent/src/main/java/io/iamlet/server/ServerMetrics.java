@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The server's meters. Tags are route names, status codes and server names: all fixed by code, never by a request,
@@ -20,8 +21,8 @@ final class ServerMetrics {
     static final String UNMATCHED = "unmatched";
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Meters of each endpoint, found per request without building or registering anything. */
+    private final Map<String, EndpointMeters> endpoints = new ConcurrentHashMap<>();
     private final Counter rejectedConnections;
 
     ServerMetrics(MeterRegistry registry, String server, AtomicInteger openConnections) {
@@ -38,19 +39,50 @@ final class ServerMetrics {
     }
 
     void request(String endpoint, int status, long nanos) {
-        requests.computeIfAbsent(endpoint + ' ' + status, k -> Counter.builder("iamlet.requests")
-                .description("HTTP requests answered, by route and status")
-                .tag("endpoint", endpoint)
-                .tag("status", Integer.toString(status))
-                .tag("outcome", outcome(status))
-                .register(registry)).increment();
-        timers.computeIfAbsent(endpoint, k -> Timer.builder("iamlet.request")
+        EndpointMeters meters = endpoints.get(endpoint);
+        if (meters == null) {
+            meters = endpoints.computeIfAbsent(endpoint, this::register);
+        }
+        meters.requests(status).increment();
+        meters.timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private EndpointMeters register(String endpoint) {
+        Timer timer = Timer.builder("iamlet.request")
                 .description("Time from a complete request to its response being written")
                 .tag("endpoint", endpoint)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry);
+        return new EndpointMeters(endpoint, timer);
+    }
+
+    /** One endpoint's timer and its request counters by status (100-599), each registered on first use. */
+    private final class EndpointMeters {
+        final String endpoint;
+        final Timer timer;
+        final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(500);
+
+        EndpointMeters(String endpoint, Timer timer) {
+            this.endpoint = endpoint;
+            this.timer = timer;
+        }
+
+        Counter requests(int status) {
+            int i = status - 100;
+            Counter counter = byStatus.get(i);
+            if (counter == null) {
+                counter = Counter.builder("iamlet.requests")
+                        .description("HTTP requests answered, by route and status")
+                        .tag("endpoint", endpoint)
+                        .tag("status", Integer.toString(status))
+                        .tag("outcome", outcome(status))
+                        .register(registry);
+                byStatus.set(i, counter); // registering twice yields the same counter: a race is harmless
+            }
+            return counter;
+        }
     }
 
     void connectionRejected() {

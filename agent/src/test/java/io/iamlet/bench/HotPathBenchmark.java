@@ -13,7 +13,7 @@ import io.iamlet.identity.KeyMaterial;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
 import io.iamlet.podidentity.PodIdentityService;
-import io.iamlet.server.CredentialsJson;
+import io.iamlet.credentials.CredentialsJson;
 import io.iamlet.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -32,6 +32,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -51,6 +52,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class HotPathBenchmark {
 
+    /** false: the production default, one audit line per credential and pod; true: --audit-every-grant. */
+    @Param({"false", "true"})
+    public boolean auditEveryGrant;
+
     private static final String IP = "10.1.2.3";
 
     private PodIdentityService service;
@@ -69,7 +74,7 @@ public class HotPathBenchmark {
                 registry);
         verifier.maintain();
         var cache = new CredentialCache(new FixedSource(), CacheSettings.defaults(), key -> true, registry);
-        var audit = new AuditLog("bench-node");
+        var audit = new AuditLog("bench-node", auditEveryGrant, registry);
         audit.addListener(new CredentialDecisionMetrics(registry)); // as the Agent wires it
         service = new PodIdentityService(verifier, new OnePod(pod),
                 (ns, sa) -> CompletableFuture.completedFuture("arn:aws:iam::111122223333:role/web"), cache, audit);

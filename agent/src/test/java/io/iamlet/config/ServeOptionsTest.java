@@ -67,6 +67,14 @@ class ServeOptionsTest {
     }
 
     @Test
+    void auditWritesFirstGrantsUnlessEveryGrantIsAsked() {
+        assertThat(parse(Map.of(), "--node-name", "n1").auditEveryGrant()).isFalse();
+        assertThat(parse(Map.of(), "--node-name", "n1", "--audit-every-grant", "true").auditEveryGrant()).isTrue();
+        assertThat(parse(Map.of("IAMLET_AUDIT_EVERY_GRANT", "true"), "--node-name", "n1").auditEveryGrant())
+                .isTrue();
+    }
+
+    @Test
     void aFlagBeatsItsEnvironmentTwin() {
         AgentConfig c = parse(Map.of("IAMLET_NODE_NAME", "from-env", "IAMLET_AUDIENCE", "env-aud"),
                 "--node-name", "from-flag");

@@ -21,7 +21,7 @@ class ConnectionLifecycleTest {
     }
 
     private static tools.jackson.databind.JsonNode json(PipelineHarness.Reply reply) {
-        return CredentialsJson.MAPPER.readTree(reply.body());
+        return ErrorJson.MAPPER.readTree(reply.body());
     }
 
     @Test

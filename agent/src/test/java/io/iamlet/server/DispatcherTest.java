@@ -217,6 +217,6 @@ class DispatcherTest {
     }
 
     private static JsonNode json(PipelineHarness.Reply reply) {
-        return CredentialsJson.MAPPER.readTree(reply.body());
+        return ErrorJson.MAPPER.readTree(reply.body());
     }
 }

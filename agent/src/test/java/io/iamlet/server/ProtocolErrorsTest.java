@@ -61,7 +61,7 @@ class ProtocolErrorsTest {
         var reply = h.reply();
         assertThat(reply.status()).isEqualTo(status);
         assertThat(reply.header("Connection")).isEqualTo("close");
-        var body = CredentialsJson.MAPPER.readTree(reply.body());
+        var body = ErrorJson.MAPPER.readTree(reply.body());
         assertThat(body.get("code").asString()).isEqualTo(code);
         assertThat(body.get("Code").asString()).isEqualTo(code);
         assertThat(calls).hasValue(0);

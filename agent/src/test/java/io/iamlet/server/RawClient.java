@@ -12,10 +12,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** A byte-level HTTP/1.1 client on a real socket, for what ordinary clients will not do (half requests, reuse). */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
-    record Reply(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Reply(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -23,25 +23,25 @@ final class RawClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
 
-    RawClient(ListenAddress address) throws IOException {
+    public RawClient(ListenAddress address) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress(address.address(), address.port()), 5000);
         socket.setSoTimeout(10_000); // a bound on every read: a broken server fails the test, not hangs it
         in = socket.getInputStream();
     }
 
-    RawClient send(String raw) throws IOException {
+    public RawClient send(String raw) throws IOException {
         socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
         return this;
     }
 
-    Reply get(String path) throws IOException {
+    public Reply get(String path) throws IOException {
         send("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n");
         return read();
     }
 
-    Reply read() throws IOException {
+    public Reply read() throws IOException {
         String status = line();
         if (status == null) {
             throw new IOException("connection closed before a response");

@@ -1,6 +1,5 @@
-package io.iamlet.server;
+package io.iamlet.credentials;
 
-import io.iamlet.credentials.Credentials;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,10 +10,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The two JSON shapes in which SDKs accept credentials. Timestamps are UTC with {@code Z}, whole seconds
  * (truncated): JS accepts only {@code Z}, botocore's IMDS check parses {@code %Y-%m-%dT%H:%M:%SZ}.
+ *
+ * <p>Every field of both bodies is fixed for the credentials' lifetime, so each body is rendered once per
+ * {@link Credentials} instance and kept on it: a cached credential served a million times is encoded once. The
+ * returned arrays are shared: callers must not modify them.
  */
 public final class CredentialsJson {
 
-    static final JsonMapper MAPPER = JsonMapper.shared();
+    private static final JsonMapper MAPPER = JsonMapper.shared();
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
@@ -23,9 +26,37 @@ public final class CredentialsJson {
 
     /**
      * The container endpoint's body: {@code AccessKeyId, SecretAccessKey, Token, AccountId, Expiration}.
-     * {@code Token} and {@code AccountId} are left out when unknown.
+     * {@code Token} and {@code AccountId} are left out when unknown. Shared: do not modify.
      */
     public static byte[] container(Credentials credentials) {
+        byte[] body = credentials.containerBody;
+        if (body == null) {
+            body = renderContainer(credentials);
+            credentials.containerBody = body;
+        }
+        return body;
+    }
+
+    /**
+     * The IMDS body of {@code /latest/meta-data/iam/security-credentials/<role>}: {@code Code} (always
+     * {@code Success}, Go requires it), {@code LastUpdated} (when iamlet received the credentials), {@code Type},
+     * {@code AccessKeyId, SecretAccessKey, Token, Expiration}. Shared: do not modify.
+     */
+    public static byte[] imds(Credentials credentials) {
+        byte[] body = credentials.imdsBody;
+        if (body == null) {
+            body = renderImds(credentials);
+            credentials.imdsBody = body;
+        }
+        return body;
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ssZ} in UTC, fractions of a second dropped. */
+    public static String timestamp(Instant instant) {
+        return TIMESTAMP.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private static byte[] renderContainer(Credentials credentials) {
         ObjectNode body = MAPPER.createObjectNode();
         body.put("AccessKeyId", credentials.accessKeyId());
         body.put("SecretAccessKey", credentials.secretAccessKey());
@@ -39,12 +70,7 @@ public final class CredentialsJson {
         return MAPPER.writeValueAsBytes(body);
     }
 
-    /**
-     * The IMDS body of {@code /latest/meta-data/iam/security-credentials/<role>}: {@code Code} (always
-     * {@code Success}, Go requires it), {@code LastUpdated} (when iamlet received the credentials), {@code Type},
-     * {@code AccessKeyId, SecretAccessKey, Token, Expiration}.
-     */
-    public static byte[] imds(Credentials credentials) {
+    private static byte[] renderImds(Credentials credentials) {
         ObjectNode body = MAPPER.createObjectNode();
         body.put("Code", "Success");
         body.put("LastUpdated", timestamp(credentials.issuedAt()));
@@ -55,21 +81,6 @@ public final class CredentialsJson {
             body.put("Token", credentials.sessionToken());
         }
         body.put("Expiration", timestamp(credentials.expiration()));
-        return MAPPER.writeValueAsBytes(body);
-    }
-
-    /** {@code yyyy-MM-ddTHH:mm:ssZ} in UTC, fractions of a second dropped. */
-    public static String timestamp(Instant instant) {
-        return TIMESTAMP.format(instant.truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    /** The error body every client understands: {@code code/message} and {@code Code/Message}. */
-    static byte[] error(String code, String message) {
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("code", code);
-        body.put("message", message);
-        body.put("Code", code);
-        body.put("Message", message);
         return MAPPER.writeValueAsBytes(body);
     }
 }

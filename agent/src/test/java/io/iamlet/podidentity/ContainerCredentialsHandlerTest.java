@@ -1,9 +1,11 @@
-package io.iamlet.server;
+package io.iamlet.podidentity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.iamlet.credentials.Credentials;
 import io.iamlet.failure.Failure;
+import io.iamlet.server.Request;
+import io.iamlet.server.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,10 +1,14 @@
-package io.iamlet.server;
+package io.iamlet.podidentity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.iamlet.credentials.Credentials;
 import io.iamlet.failure.Failure;
+import io.iamlet.server.HttpServer;
+import io.iamlet.server.ListenAddress;
+import io.iamlet.server.RawClient;
+import io.iamlet.server.Routes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.iamlet.server;
+package io.iamlet.podidentity;
 
 import io.iamlet.credentials.Credentials;
 import java.util.concurrent.CompletableFuture;

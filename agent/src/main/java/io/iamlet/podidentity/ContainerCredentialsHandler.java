@@ -1,7 +1,12 @@
-package io.iamlet.server;
+package io.iamlet.podidentity;
 
 import io.iamlet.credentials.Credentials;
+import io.iamlet.credentials.CredentialsJson;
 import io.iamlet.failure.Failure;
+import io.iamlet.server.Handler;
+import io.iamlet.server.Request;
+import io.iamlet.server.Response;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,6 +20,9 @@ public final class ContainerCredentialsHandler implements Handler {
 
     /** Projected service-account tokens are 1-2 KB; anything far larger is not one. */
     static final int MAX_TOKEN_LENGTH = 4096;
+
+    /** Built once: {@link Response}'s constructor keeps an immutable map as it is. */
+    private static final Map<String, String> NO_STORE = Map.of("Cache-Control", "no-store");
 
     private final ContainerCredentialService service;
 
@@ -47,7 +55,7 @@ public final class ContainerCredentialsHandler implements Handler {
 
     private static Response render(Credentials credentials) {
         Objects.requireNonNull(credentials, "the credential service answered no credentials");
-        return Response.json(200, CredentialsJson.container(credentials)).withHeader("Cache-Control", "no-store");
+        return new Response(200, "application/json", NO_STORE, CredentialsJson.container(credentials));
     }
 
     /** Printable ASCII only: CR/LF and other controls mean a broken token file or an injection attempt. */

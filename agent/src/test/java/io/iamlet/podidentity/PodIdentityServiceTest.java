@@ -1,0 +1,232 @@
+package io.iamlet.podidentity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.iamlet.audit.AuditEvent;
+import io.iamlet.audit.AuditLog;
+import io.iamlet.credentials.CredentialProvider;
+import io.iamlet.credentials.Credentials;
+import io.iamlet.credentials.Identity;
+import io.iamlet.failure.Failure;
+import io.iamlet.identity.RoleResolver;
+import io.iamlet.identity.TokenClaims;
+import io.iamlet.identity.TokenVerifier;
+import io.iamlet.pods.PodIndex;
+import io.iamlet.pods.PodInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The container endpoint's security decision, with fakes for each of its seams. */
+class PodIdentityServiceTest {
+
+    private static final String IP = "10.0.0.7";
+    private static final String TOKEN = "header.payload-of-web-1.signature";
+    private static final String ROLE = "arn:aws:iam::111122223333:role/web";
+    private static final Instant EXPIRES = Instant.parse("2030-01-01T00:00:00Z");
+    private static final Credentials CREDS = new Credentials("ASIAWEB1", "secret", "session", EXPIRES,
+            "111122223333", "req-1", Instant.parse("2029-12-31T23:00:00Z"));
+    private static final TokenClaims CLAIMS = new TokenClaims("https://issuer", "system:serviceaccount:shop:web",
+            "shop", "web-1", "uid-1", "web", "sa-uid", EXPIRES);
+    private static final PodInfo POD = new PodInfo("shop", "web-1", "uid-1", "web", List.of(IP), Map.of(),
+            Instant.parse("2029-12-31T22:00:00Z"), false);
+
+    private final FakeVerifier verifier = new FakeVerifier();
+    private final FakePods pods = new FakePods();
+    private final FakeCredentials credentials = new FakeCredentials();
+    private final List<String> rolesAsked = new ArrayList<>();
+    private final RoleResolver roles = (namespace, serviceAccount) -> {
+        rolesAsked.add(namespace + "/" + serviceAccount);
+        return CompletableFuture.completedFuture(ROLE);
+    };
+    private final List<AuditEvent> audited = new ArrayList<>();
+    private final PodIdentityService service;
+
+    PodIdentityServiceTest() {
+        var audit = new AuditLog("node-a");
+        audit.addListener(audited::add);
+        service = new PodIdentityService(verifier, pods, roles, credentials, audit);
+        verifier.claims = CLAIMS;
+        pods.byIp.put(IP, POD);
+    }
+
+    @Test
+    void grantsTheRoleOfTheTokensServiceAccountToItsOwnPod() {
+        Credentials served = service.credentialsFor(IP, TOKEN).join();
+
+        assertThat(served).isEqualTo(CREDS);
+        assertThat(rolesAsked).containsExactly("shop/web");
+        Identity asked = credentials.asked.getFirst();
+        assertThat(asked.roleArn()).isEqualTo(ROLE);
+        assertThat(asked.podUid()).isEqualTo("uid-1");
+        assertThat(asked.token().value()).as("STS gets the pod's own token").isEqualTo(TOKEN);
+        AuditEvent event = audited.getFirst();
+        assertThat(event.granted()).isTrue();
+        assertThat(event).extracting(AuditEvent::sourceIp, AuditEvent::namespace, AuditEvent::pod,
+                AuditEvent::serviceAccount, AuditEvent::roleArn, AuditEvent::accessKeyId, AuditEvent::cacheHit)
+                .containsExactly(IP, "shop", "web-1", "web", ROLE, "ASIAWEB1", true);
+        assertThat(audited).hasSize(1);
+    }
+
+    static Stream<Arguments> podsTheTokenWasNotIssuedTo() {
+        return Stream.of(
+                Arguments.of("another pod uid (same name, recreated)", (UnaryOperator<PodInfo>) p -> new PodInfo(
+                        p.namespace(), p.name(), "uid-2", p.serviceAccount(), p.ips(), p.annotations(), p.created(),
+                        false)),
+                Arguments.of("another namespace", (UnaryOperator<PodInfo>) p -> new PodInfo("other", p.name(),
+                        p.uid(), p.serviceAccount(), p.ips(), p.annotations(), p.created(), false)),
+                Arguments.of("another service account", (UnaryOperator<PodInfo>) p -> new PodInfo(p.namespace(),
+                        p.name(), p.uid(), "admin", p.ips(), p.annotations(), p.created(), false)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("podsTheTokenWasNotIssuedTo")
+    void deniesATokenPresentedFromAPodItWasNotIssuedTo(String mismatch, UnaryOperator<PodInfo> podAtIp) {
+        PodInfo other = podAtIp.apply(POD);
+        pods.byIp.put(IP, other);
+
+        Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
+
+        assertThat(failure).isInstanceOf(Failure.Denied.class);
+        assertThat(failure.status()).isEqualTo(403);
+        assertThat(failure.reason()).isEqualTo("pod_mismatch");
+        assertThat(rolesAsked).as("no role looked up").isEmpty();
+        assertThat(credentials.asked).as("no credentials fetched").isEmpty();
+        AuditEvent event = audited.getFirst();
+        assertThat(event.granted()).isFalse();
+        assertThat(event).extracting(AuditEvent::status, AuditEvent::reason, AuditEvent::namespace, AuditEvent::pod,
+                AuditEvent::serviceAccount).containsExactly(403, "pod_mismatch", other.namespace(), other.name(),
+                other.serviceAccount());
+        assertThat(audited).hasSize(1);
+    }
+
+    @Test
+    void aTokenThatCannotBeVerifiedIsRefusedBeforeThePodIsLookedUp() {
+        verifier.failure = new Failure.Unauthenticated("bad_signature", "the token's signature is not valid");
+
+        Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
+
+        assertThat(failure.status()).isEqualTo(401);
+        assertThat(pods.asked).isEmpty();
+        assertThat(credentials.asked).isEmpty();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.granted()).isFalse();
+            assertThat(e.reason()).isEqualTo("bad_signature");
+            assertThat(e.pod()).as("an unverified token names no pod").isNull();
+        });
+    }
+
+    @Test
+    void anUnknownSourceAddressIsTransientAndGetsNothing() {
+        pods.byIp.clear();
+
+        Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
+
+        assertThat(failure.status()).isEqualTo(503);
+        assertThat(failure.reason()).isEqualTo("pod_unknown");
+        assertThat(rolesAsked).isEmpty();
+        assertThat(credentials.asked).isEmpty();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.granted()).isFalse();
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.sourceIp()).isEqualTo(IP);
+        });
+    }
+
+    @Test
+    void anUnexpectedErrorIsAuditedAsAnInternalDenial() {
+        credentials.failure = new IllegalStateException("bug");
+
+        assertThat(service.credentialsFor(IP, TOKEN)).failsWithin(java.time.Duration.ZERO)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withRootCauseInstanceOf(IllegalStateException.class);
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(500);
+            assertThat(e.reason()).isEqualTo("internal_error");
+        });
+    }
+
+    private static Failure failureOf(CompletableFuture<Credentials> future) {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            return Failure.find(e).orElseThrow(() -> new AssertionError("not a Failure", e));
+        }
+        throw new AssertionError("expected a failure, got credentials");
+    }
+
+    private static final class FakeVerifier implements TokenVerifier {
+        TokenClaims claims;
+        Failure failure;
+
+        @Override
+        public CompletableFuture<TokenClaims> verify(String rawToken) {
+            return failure != null ? CompletableFuture.failedFuture(failure)
+                    : CompletableFuture.completedFuture(claims);
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+    }
+
+    private static final class FakePods implements PodIndex {
+        final Map<String, PodInfo> byIp = new java.util.HashMap<>();
+        final List<String> asked = new ArrayList<>();
+
+        @Override
+        public Optional<PodInfo> at(String ip) {
+            return Optional.ofNullable(byIp.get(ip));
+        }
+
+        @Override
+        public CompletableFuture<PodInfo> await(String ip) {
+            asked.add(ip);
+            PodInfo pod = byIp.get(ip);
+            return pod != null ? CompletableFuture.completedFuture(pod)
+                    : CompletableFuture.failedFuture(new Failure.NotYetKnown("pod_unknown", "no pod has this IP"));
+        }
+
+        @Override
+        public Collection<PodInfo> pods() {
+            return byIp.values();
+        }
+
+        @Override
+        public boolean synced() {
+            return true;
+        }
+
+        @Override
+        public void addListener(PodIndex.PodListener listener) {
+        }
+    }
+
+    private static final class FakeCredentials implements CredentialProvider {
+        final List<Identity> asked = new ArrayList<>();
+        RuntimeException failure;
+
+        @Override
+        public CompletableFuture<Served> get(Identity identity) {
+            asked.add(identity);
+            return failure != null ? CompletableFuture.failedFuture(failure)
+                    : CompletableFuture.completedFuture(new Served(CREDS, true));
+        }
+
+        @Override
+        public void prefetch(Identity identity) {
+        }
+    }
+}
