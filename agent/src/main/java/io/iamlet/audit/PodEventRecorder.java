@@ -1,7 +1,5 @@
 package io.iamlet.audit;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -119,8 +117,8 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
         } catch (RejectedExecutionException e) {
             recent.invalidate(key);
             failed.increment();
-            LOG.debug("pod event dropped: executor stopped", kv("namespace", event.namespace()),
-                    kv("pod", event.pod()));
+            LOG.atDebug().setMessage("pod event dropped: executor stopped")
+                    .addKeyValue("namespace", event.namespace()).addKeyValue("pod", event.pod()).log();
         }
     }
 
@@ -133,8 +131,9 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
             // Let the next denial try again rather than waiting out the interval for an Event that never was.
             recent.invalidate(key);
             failed.increment();
-            LOG.warn("could not record a Kubernetes Event for a denial: {}", e.toString(),
-                    kv("namespace", audit.namespace()), kv("pod", audit.pod()), kv("reason", audit.reason()));
+            LOG.atWarn().setMessage("could not record a Kubernetes Event for a denial: {}").addArgument(e.toString())
+                    .addKeyValue("namespace", audit.namespace()).addKeyValue("pod", audit.pod())
+                    .addKeyValue("reason", audit.reason()).log();
         }
     }
 
