@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -34,6 +35,9 @@ final class ServeCommand implements Callable<Integer> {
         AgentConfig config = options.toConfig();
         var region = StsClients.regionFrom(System.getenv()).orElseThrow(() -> new IllegalArgumentException(
                 "AWS_REGION must be set: iamlet calls the regional STS endpoint"));
+        // logging starts here, on one thread: two threads' first loggers at once would make SLF4J queue and replay
+        // their calls with a warning on stderr
+        LoggerFactory.getILoggerFactory();
         CompletableFuture<KubernetesClient> building = new CompletableFuture<>();
         Thread.ofPlatform().name("iamlet-kubernetes-client").daemon().start(() -> {
             try {
@@ -78,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
             meters.close();
             stopped.countDown();
             // last: drain the asynchronous log queue, so the shutdown's own lines are written too
-            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
                 ctx.stop();
             }
         }));
