@@ -80,7 +80,7 @@ public final class Agent implements AutoCloseable {
     private CompletableFuture<Void> podsSynced = new CompletableFuture<>();
     private volatile boolean closed;
 
-    private Agent(AgentConfig config, Wiring wiring) {
+    private Agent(AgentConfig config, Wiring wiring, Sources sources) {
         this.config = config;
         this.wiring = wiring;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
@@ -88,13 +88,21 @@ public final class Agent implements AutoCloseable {
         // API-server calls (service accounts, JWKS, Events) block in fabric8: a small bounded pool, never a loop
         this.blocking = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().name("iamlet-io-", 0).factory());
         this.audit = new AuditLog(config.nodeName(), config.auditEveryGrant(), wiring.metrics().registry());
-        this.sources = new Sources(config, wiring.region(), wiring.nodeCredentials(), wiring.metrics().registry(),
-                clock);
+        this.sources = sources;
     }
 
     /** Builds and starts the agent; throws when nothing can be served. */
     public static Agent start(AgentConfig config, Wiring wiring) {
-        Agent agent = new Agent(config, wiring);
+        return start(config, wiring, new Sources(config, wiring.region(), wiring.nodeCredentials(),
+                wiring.metrics().registry(), Clock.systemUTC()));
+    }
+
+    /**
+     * As {@link #start(AgentConfig, Wiring)}, with STS clients built ahead ({@link ServeCommand} builds them while
+     * it builds the Kubernetes client); the agent owns and closes {@code sources}.
+     */
+    static Agent start(AgentConfig config, Wiring wiring, Sources sources) {
+        Agent agent = new Agent(config, wiring, sources);
         try {
             agent.startAll();
             return agent;

@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
  * The STS clients and credential caches, each made once and only when needed: the container endpoint uses the
  * configured source; the metadata path always uses assume-role (kube2iam pods have no token of their own), and
  * shares the container endpoint's cache when that is assume-role too.
+ *
+ * <p>{@link #buildClients()} builds the STS clients ahead of the caches, so that start-up can build them while it
+ * builds the Kubernetes client (see {@link ServeCommand}); the caches then use those clients.
  */
 final class Sources implements AutoCloseable {
 
@@ -38,6 +41,7 @@ final class Sources implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private StsAsyncClient assumeRoleClient;
+    private StsAsyncClient webIdentityClient;
     private CredentialCache assumeRoleCache;
     private CredentialCache webIdentityCache;
 
@@ -55,11 +59,21 @@ final class Sources implements AutoCloseable {
             return assumeRoleCache(stillWanted);
         }
         if (webIdentityCache == null) {
-            StsAsyncClient sts = StsClients.forWebIdentity(stsSettings());
-            closeables.add(sts);
-            webIdentityCache = cache(new WebIdentitySource(sts, config.sessionDuration(), clock), stillWanted);
+            webIdentityCache = cache(new WebIdentitySource(webIdentityClient(), config.sessionDuration(), clock),
+                    stillWanted);
         }
         return webIdentityCache;
+    }
+
+    /** Builds now the STS clients that the configured endpoints will use. */
+    void buildClients() {
+        if (config.containerEnabled() && config.credentialSource() != CredentialSourceKind.ASSUME_ROLE) {
+            webIdentityClient();
+        }
+        if (config.metadataEnabled()
+                || config.containerEnabled() && config.credentialSource() == CredentialSourceKind.ASSUME_ROLE) {
+            assumeRoleClient();
+        }
     }
 
     CredentialCache metadataCache(Predicate<CacheKey> stillWanted) {
@@ -98,15 +112,29 @@ final class Sources implements AutoCloseable {
 
     private CredentialCache assumeRoleCache(Predicate<CacheKey> stillWanted) {
         if (assumeRoleCache == null) {
+            assumeRoleCache = cache(new AssumeRoleSource(assumeRoleClient(), config.clusterName(),
+                    config.sessionDuration(), clock), stillWanted);
+        }
+        return assumeRoleCache;
+    }
+
+    private StsAsyncClient webIdentityClient() {
+        if (webIdentityClient == null) {
+            webIdentityClient = StsClients.forWebIdentity(stsSettings());
+            closeables.add(webIdentityClient);
+        }
+        return webIdentityClient;
+    }
+
+    private StsAsyncClient assumeRoleClient() {
+        if (assumeRoleClient == null) {
             var settings = stsSettings();
             assumeRoleClient = nodeCredentials == null
                     ? StsClients.forAssumeRole(settings)
                     : StsClients.build(settings, nodeCredentials);
             closeables.add(assumeRoleClient);
-            assumeRoleCache = cache(new AssumeRoleSource(assumeRoleClient, config.clusterName(),
-                    config.sessionDuration(), clock), stillWanted);
         }
-        return assumeRoleCache;
+        return assumeRoleClient;
     }
 
     private CredentialCache cache(CredentialSource source, Predicate<CacheKey> stillWanted) {
@@ -122,7 +150,7 @@ final class Sources implements AutoCloseable {
         return config.stsEndpoint() == null ? settings : settings.withEndpointOverride(config.stsEndpoint());
     }
 
-    /** Caches first (they stop renewing), then the clients. */
+    /** Caches first (they stop renewing), then the clients. A second call does nothing. */
     @Override
     public void close() {
         for (AutoCloseable c : closeables.reversed()) {
@@ -132,5 +160,6 @@ final class Sources implements AutoCloseable {
                 // closing is best effort; the process is stopping
             }
         }
+        closeables.clear();
     }
 }

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ImageTest {
     private static final Path LAUNCHER = Repo.path("daemonset/image/iamlet");
     private static final String JAR = "/opt/iamlet/iamlet.jar";
+    private static final String AOT_CACHE = "/opt/iamlet/iamlet.aot";
 
     @TempDir
     Path javaHome;
@@ -104,6 +107,98 @@ class ImageTest {
         assertThat(Long.parseLong(user.group(2))).isEqualTo(agent.getSecurityContext().getRunAsGroup());
     }
 
+    @Test
+    void launcherUsesTheAotCacheForServeOnlyWhenTheFileExists() throws Exception {
+        stubJava();
+        Path cache = Files.writeString(javaHome.resolve("iamlet.aot"), "cache");
+
+        List<String> present = run(Map.of("IAMLET_AOT_CACHE", cache.toString()), "serve").stdoutLines();
+        List<String> absent = run(Map.of("IAMLET_AOT_CACHE", javaHome.resolve("none.aot").toString()), "serve")
+                .stdoutLines();
+        List<String> setup = run(Map.of("IAMLET_AOT_CACHE", cache.toString()), "node-setup").stdoutLines();
+
+        assertThat(present).contains("-XX:AOTCache=" + cache);
+        assertThat(present.indexOf("-XX:AOTCache=" + cache)).isLessThan(present.indexOf("-jar"));
+        assertThat(absent).noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
+        assertThat(setup).noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
+    }
+
+    /** The image's default: the file the Dockerfile's training step writes. */
+    @Test
+    void launcherLooksForTheCacheWhereTheImageKeepsIt() throws IOException {
+        assertThat(Files.readString(LAUNCHER)).contains("${IAMLET_AOT_CACHE:=" + AOT_CACHE + "}");
+    }
+
+    @Test
+    void trainingRunHasTheSameFlagsAsTheRunsThatUseTheCache() throws Exception {
+        stubJava();
+        Path cache = Files.writeString(javaHome.resolve("iamlet.aot"), "cache");
+        Path output = javaHome.resolve("new.aot");
+
+        List<String> using = run(Map.of("IAMLET_AOT_CACHE", cache.toString()), "serve").stdoutLines();
+        List<String> training = run(Map.of("IAMLET_AOT_CACHE", cache.toString(),
+                "IAMLET_AOT_CACHE_OUTPUT", output.toString()), "serve").stdoutLines();
+
+        assertThat(training).contains("-XX:AOTCacheOutput=" + output).noneMatch(a -> a.startsWith("-XX:AOTCache="));
+        assertThat(training.stream().map(a -> a.replace("-XX:AOTCacheOutput=" + output, "AOT")).toList())
+                .isEqualTo(using.stream().map(a -> a.replace("-XX:AOTCache=" + cache, "AOT")).toList());
+    }
+
+    /**
+     * With the real JVM: a cache the launcher trains is one the launcher's own flags can use (-XX:AOTMode=on makes
+     * the JVM fail rather than run without it), and once the jar changes the cache is refused on stderr only:
+     * serve still starts, and stdout (the JSON log) carries nothing of it.
+     */
+    @Test
+    void trainedCacheMatchesTheLauncherAndAStaleOneOnlyWarns() throws Exception {
+        Path bin = Files.createDirectories(javaHome.resolve("bin"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Files.createSymbolicLink(bin.resolve("java"), java);
+        Files.createSymbolicLink(bin.resolve("java-netbind"), java);
+        Path jar = Files.copy(Repo.path("agent/target/iamlet.jar"), javaHome.resolve("iamlet.jar"));
+        Path cache = javaHome.resolve("iamlet.aot");
+
+        Result training = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE_OUTPUT", cache.toString()),
+                "serve", "--help");
+        assertThat(training.exit()).as(training.stderr()).isZero();
+        assertThat(cache).isNotEmptyFile();
+
+        Result strict = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString(),
+                "JAVA_OPTS", "-XX:AOTMode=on"), "serve", "--help");
+        assertThat(strict.exit()).as(strict.stderr()).isZero();
+        assertThat(strict.stderr()).doesNotContain("error");
+
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        Result stale = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString()),
+                "serve", "--help");
+        assertThat(stale.exit()).as(stale.stderr()).isZero();
+        assertThat(stale.stderr()).contains("AOT cache");
+        assertThat(stale.stdout()).isEqualTo(strict.stdout()).contains("Usage: iamlet serve");
+    }
+
+    /**
+     * The image's training step: after the jar is copied (the cache records its size and mtime), through the image's
+     * launcher (its flags) with the jar at its image path, writing where the launcher looks; the stand-ins only
+     * bind-mounted, never copied into a layer.
+     */
+    @Test
+    void dockerfileTrainsTheCacheWithTheLauncherAndJarItShips() throws IOException {
+        String dockerfile = Files.readString(Repo.path("Dockerfile"));
+        String commands = dockerfile.replaceAll("(?m)^#.*\\n", "");
+        Matcher train = Pattern.compile("(?s)\\nRUN (--mount=\\S+\\s+\\\\\\s+)+.*?aot-train\\.sh (\\S+) (\\S+)")
+                .matcher(commands);
+
+        assertThat(dockerfile).as("RUN --mount needs BuildKit's syntax").startsWith("# syntax=docker/dockerfile:1\n");
+        assertThat(train.find()).as("a RUN that calls aot-train.sh").isTrue();
+        String run = train.group();
+        assertThat(run).contains("IAMLET_LAUNCHER=/usr/local/bin/iamlet").doesNotContain("IAMLET_JAR=")
+                .contains("type=bind,source=standins/target/iamlet-standins-all.jar");
+        assertThat(train.group(2)).isEqualTo(AOT_CACHE);
+        assertThat(commands.indexOf("COPY agent/target/iamlet.jar")).isLessThan(train.start());
+        assertThat(commands.substring(train.end())).doesNotContain("iamlet.jar").doesNotContain("COPY");
+        assertThat(copies(dockerfile)).doesNotContainKey("standins/target/iamlet-standins-all.jar");
+    }
+
     /** Stand-ins for both launchers that print their own name and then their arguments, one per line. */
     private void stubJava() throws IOException {
         Path bin = Files.createDirectories(javaHome.resolve("bin"));
@@ -120,7 +215,8 @@ class ImageTest {
         Path out = Files.createTempFile(javaHome, "out", ".txt");
         Path err = Files.createTempFile(javaHome, "err", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().remove("JAVA_OPTS");
+        builder.environment().keySet().removeAll(List.of("JAVA_OPTS", "IAMLET_JAR", "IAMLET_AOT_CACHE",
+                "IAMLET_AOT_CACHE_OUTPUT"));
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().putAll(env);
         Process process = builder.start();
