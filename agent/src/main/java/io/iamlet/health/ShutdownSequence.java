@@ -1,7 +1,5 @@
 package io.iamlet.health;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import com.github.benmanes.caffeine.cache.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,7 +96,8 @@ public final class ShutdownSequence {
     public synchronized CompletableFuture<List<Outcome>> run() {
         if (running == null) {
             Instant deadline = clock.instant().plus(timeout);
-            LOG.info("shutting down", kv("timeout", timeout.toString()), kv("steps", steps.size()));
+            LOG.atInfo().setMessage("shutting down").addKeyValue("timeout", timeout.toString())
+                    .addKeyValue("steps", steps.size()).log();
             running = next(List.copyOf(steps), 0, deadline, new ArrayList<>());
         }
         return running;
@@ -107,8 +106,8 @@ public final class ShutdownSequence {
     private CompletableFuture<List<Outcome>> next(List<Named> all, int index, Instant deadline,
                                                   List<Outcome> outcomes) {
         if (index == all.size()) {
-            LOG.info("shutdown done", kv("steps", outcomes.size()),
-                    kv("late", outcomes.stream().filter(o -> !o.result().equals("done")).count()));
+            LOG.atInfo().setMessage("shutdown done").addKeyValue("steps", outcomes.size())
+                    .addKeyValue("late", outcomes.stream().filter(o -> !o.result().equals("done")).count()).log();
             return CompletableFuture.completedFuture(List.copyOf(outcomes));
         }
         Named named = all.get(index);
@@ -122,9 +121,11 @@ public final class ShutdownSequence {
             Outcome outcome = new Outcome(named.name(), result, took);
             outcomes.add(outcome);
             if (result.equals("done")) {
-                LOG.info("shutdown step done", kv("step", named.name()), kv("tookMs", took.toMillis()));
+                LOG.atInfo().setMessage("shutdown step done").addKeyValue("step", named.name())
+                        .addKeyValue("tookMs", took.toMillis()).log();
             } else {
-                LOG.warn("shutdown step {}", result, kv("step", named.name()), kv("tookMs", took.toMillis()));
+                LOG.atWarn().setMessage("shutdown step {}").addArgument(result).addKeyValue("step", named.name())
+                        .addKeyValue("tookMs", took.toMillis()).log();
             }
             return next(all, index + 1, deadline, outcomes);
         }, blocking);
@@ -136,12 +137,14 @@ public final class ShutdownSequence {
         try {
             named.step().run(remaining).whenComplete((v, error) -> {
                 if (error != null) {
-                    LOG.warn("shutdown step failed: {}", error.toString(), kv("step", named.name()));
+                    LOG.atWarn().setMessage("shutdown step failed: {}").addArgument(error.toString())
+                            .addKeyValue("step", named.name()).log();
                 }
                 result.complete(error == null ? "done" : "failed");
             });
         } catch (RuntimeException e) {
-            LOG.warn("shutdown step failed: {}", e.toString(), kv("step", named.name()));
+            LOG.atWarn().setMessage("shutdown step failed: {}").addArgument(e.toString())
+                    .addKeyValue("step", named.name()).log();
             result.complete("failed");
         }
         if (!result.isDone()) {
