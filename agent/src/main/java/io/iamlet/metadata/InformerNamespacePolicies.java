@@ -8,6 +8,7 @@ import io.iamlet.failure.Failure;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,8 @@ public final class InformerNamespacePolicies implements NamespacePolicies, AutoC
 
     private static final Logger LOG = LoggerFactory.getLogger(InformerNamespacePolicies.class);
     private static final long RESYNC_MILLIS = Duration.ofMinutes(30).toMillis();
+    /** Namespaces per list request, as client-go's reflector pages. */
+    static final long LIST_PAGE = 500;
 
     private final KubernetesClient client;
     private final Duration syncWait;
@@ -52,7 +55,11 @@ public final class InformerNamespacePolicies implements NamespacePolicies, AutoC
         if (informer != null) {
             throw new IllegalStateException("the namespace informer can be started once");
         }
-        SharedIndexInformer<Namespace> started = client.namespaces().runnableInformer(RESYNC_MILLIS);
+        // Paged list (each page parsed and stored before the next is asked for), only the policy kept of each
+        // namespace (PolicyNamespaceStore), no namespace index (namespaces have no namespace): the informer's memory
+        // follows the policies, not the size of the cluster.
+        SharedIndexInformer<Namespace> started = client.namespaces().withLimit(LIST_PAGE)
+                .runnableInformer(RESYNC_MILLIS).itemStore(new PolicyNamespaceStore()).removeNamespaceIndex();
         started.addEventHandler(new Handler());
         informer = started;
         started.start().whenComplete((ignored, failure) -> {
@@ -92,6 +99,12 @@ public final class InformerNamespacePolicies implements NamespacePolicies, AutoC
                     "namespace " + namespace + " is not known to iamlet yet, retry shortly"));
         }
         return CompletableFuture.completedFuture(policy);
+    }
+
+    /** What the informer keeps of each namespace (see {@link PolicyNamespaceStore}), for tests. */
+    List<Namespace> stored() {
+        SharedIndexInformer<Namespace> current = informer;
+        return current == null ? List.of() : current.getStore().list();
     }
 
     public synchronized void stop() {

@@ -25,6 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * other pattern names roles relative to {@code --base-role-arn}: it matches a role whose ARN is the base ARN followed
  * by a string the pattern matches in full; with no base ARN configured it matches nothing. A namespace with both
  * annotations allows a role that either allows.
+ *
+ * <p>Memory: a cluster has thousands of namespaces and this node's pods use a few. A policy is checked (parsed, its
+ * problems found) when it is made, but keeps only the annotations' text; the patterns are compiled again on the
+ * first {@link #check} and kept from then on. A compiled pattern costs about a kilobyte, the text a few dozen bytes.
  */
 public final class NamespacePolicy {
 
@@ -45,34 +49,52 @@ public final class NamespacePolicy {
     public record Refusal(String reason, String message) {
     }
 
-    private final List<Rule> rules;
+    /** The two annotations' values as written (null when absent): all a policy keeps until it is first used. */
+    private final String allowedRoles;
+    private final String permitted;
+    private final boolean hasRules;
     private final List<String> problems;
+    /** Compiled on the first {@link #check}; a race compiles twice, to equal rules. */
+    private volatile List<Rule> rules;
 
-    private NamespacePolicy(List<Rule> rules, List<String> problems) {
-        this.rules = List.copyOf(rules);
+    private NamespacePolicy(String allowedRoles, String permitted, List<Rule> rules, List<String> problems) {
+        this.allowedRoles = allowedRoles;
+        this.permitted = permitted;
+        this.hasRules = !rules.isEmpty();
         this.problems = List.copyOf(problems);
     }
 
     /** The policy written in a namespace's annotations (null or empty: none, deny everything). */
     public static NamespacePolicy fromAnnotations(Map<String, String> annotations) {
-        List<Rule> rules = new ArrayList<>();
+        String globs = annotations == null ? null : annotations.get(ALLOWED_ROLES);
+        String regex = annotations == null ? null : annotations.get(PERMITTED);
         List<String> problems = new ArrayList<>();
-        if (annotations != null) {
-            String globs = annotations.get(ALLOWED_ROLES);
-            if (globs != null) {
-                parseGlobs(globs, rules, problems);
-            }
-            String regex = annotations.get(PERMITTED);
-            if (regex != null) {
-                parseRegex(regex, rules, problems);
-            }
+        return new NamespacePolicy(globs, regex, parse(globs, regex, problems), problems);
+    }
+
+    private static List<Rule> parse(String globs, String regex, List<String> problems) {
+        List<Rule> rules = new ArrayList<>();
+        if (globs != null) {
+            parseGlobs(globs, rules, problems);
         }
-        return new NamespacePolicy(rules, problems);
+        if (regex != null) {
+            parseRegex(regex, rules, problems);
+        }
+        return List.copyOf(rules);
+    }
+
+    private List<Rule> rules() {
+        List<Rule> compiled = rules;
+        if (compiled == null) {
+            compiled = parse(allowedRoles, permitted, new ArrayList<>());
+            rules = compiled;
+        }
+        return compiled;
     }
 
     /** Whether any annotation gave at least one usable pattern. */
     public boolean hasRules() {
-        return !rules.isEmpty();
+        return hasRules;
     }
 
     /** Annotation problems found when parsing (for logs); the broken parts allow nothing. */
@@ -86,12 +108,12 @@ public final class NamespacePolicy {
      * @param baseRoleArn the {@code --base-role-arn} prefix, or null
      */
     public Optional<Refusal> check(String roleArn, String baseRoleArn, String namespace) {
-        for (Rule rule : rules) {
+        for (Rule rule : rules()) {
             if (matches(rule, roleArn, baseRoleArn)) {
                 return Optional.empty();
             }
         }
-        if (rules.isEmpty()) {
+        if (!hasRules) {
             return Optional.of(new Refusal(problems.isEmpty() ? "namespace_no_policy" : "namespace_policy_invalid",
                     "role " + roleArn + " is not permitted in namespace " + namespace + ": the namespace "
                             + (problems.isEmpty() ? "has no " : "has no valid ") + ALLOWED_ROLES + " or " + PERMITTED
@@ -189,6 +211,6 @@ public final class NamespacePolicy {
 
     @Override
     public String toString() {
-        return "NamespacePolicy" + rules.stream().map(r -> r.source() + "=" + r.pattern().pattern()).toList();
+        return "NamespacePolicy" + rules().stream().map(r -> r.source() + "=" + r.pattern().pattern()).toList();
     }
 }

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -101,7 +102,9 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
         if (selector.serverSide()) {
             pods = pods.withField("spec.nodeName", selector.nodeName());
         }
-        SharedIndexInformer<Pod> started = pods.runnableInformer(RESYNC.toMillis());
+        // The informer keeps only what PodReader reads of each pod, and no namespace index (nothing asks it).
+        SharedIndexInformer<Pod> started = pods.runnableInformer(RESYNC.toMillis())
+                .itemStore(new TrimmedPodStore()).removeNamespaceIndex();
         started.addEventHandler(events);
         informer = started;
         log.info("starting pod informer", kv("node", selector.nodeName()), kv("fieldSelector", selector.serverSide()));
@@ -197,6 +200,12 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
 
     int waiting() {
         return waiters.pending();
+    }
+
+    /** What the informer keeps of each pod (see {@link TrimmedPodStore}), for tests. */
+    List<Pod> stored() {
+        SharedIndexInformer<Pod> current = informer;
+        return current == null ? List.of() : current.getStore().list();
     }
 
     /** The informer's handler, for tests that feed events without an API server. */

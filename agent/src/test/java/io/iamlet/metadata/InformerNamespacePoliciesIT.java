@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.iamlet.failure.Failure;
+import io.iamlet.testing.ClusterScale;
+import io.iamlet.testing.StandIns;
 import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +60,64 @@ class InformerNamespacePoliciesIT {
         namespace("team-a", Map.of(NamespacePolicy.PERMITTED, "other"));
         await().atMost(Duration.ofSeconds(10)).until(() -> verdict("team-a", "app").isPresent());
         assertThat(verdict("team-a", "app")).contains("namespace_policy_mismatch");
+    }
+
+    @Test
+    void keepsOnlyThePolicyOfEachNamespaceAndStillFollowsChanges() throws Exception {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-a")
+                .addToLabels("team", "payments").addToAnnotations("owner", "payments@example.com")
+                .addToAnnotations(NamespacePolicy.PERMITTED, "app").endMetadata()
+                .withNewSpec().withFinalizers("kubernetes").endSpec().build()).create();
+        policies.start().get(10, TimeUnit.SECONDS);
+
+        assertThat(policies.stored()).singleElement().satisfies(ns -> {
+            assertThat(ns.getMetadata().getName()).isEqualTo("team-a");
+            assertThat(ns.getMetadata().getAnnotations()).containsExactlyEntriesOf(
+                    Map.of(NamespacePolicy.PERMITTED, "app"));
+            assertThat(ns.getMetadata().getLabels()).isNullOrEmpty();
+            assertThat(ns.getSpec()).isNull();
+        });
+        assertThat(verdict("team-a", "app")).isEmpty();
+
+        client.namespaces().withName("team-a").edit(ns -> new NamespaceBuilder(ns).editMetadata()
+                .addToAnnotations(NamespacePolicy.PERMITTED, "other").addToLabels("tier", "1").endMetadata().build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> verdict("team-a", "app").isPresent());
+        assertThat(verdict("team-a", "other")).isEmpty();
+        assertThat(policies.stored()).singleElement().extracting(ns -> ns.getMetadata().getAnnotations())
+                .isEqualTo(Map.of(NamespacePolicy.PERMITTED, "other"));
+
+        client.namespaces().withName("team-a").edit(ns -> new NamespaceBuilder(ns).editMetadata()
+                .removeFromAnnotations(NamespacePolicy.PERMITTED).endMetadata().build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> verdict("team-a", "other").isPresent());
+        assertThat(verdict("team-a", "other")).contains("namespace_no_policy");
+    }
+
+    @Test
+    void listsAClusterOfManyNamespacesInPages() throws Exception {
+        int count = 1200;   // scale-ns-0 .. scale-ns-1199; every fourth has no policy (i % 4 == 3)
+        try (StandIns standIns = StandIns.start(InetAddress.getLoopbackAddress(), new ClusterScale(0, count, 0),
+                TestPods.NODE);
+             InformerNamespacePolicies many = new InformerNamespacePolicies(standIns.client(), Duration.ofMillis(300),
+                     new SimpleMeterRegistry())) {
+            many.start().get(30, TimeUnit.SECONDS);
+
+            assertThat(many.stored()).hasSizeGreaterThanOrEqualTo(count);
+            String role = "arn:aws:iam::111122223333:role/scale-ns-1101-app";
+            assertThat(many.policyFor("scale-ns-1101").join().check(role, BASE, "scale-ns-1101")).isEmpty();
+            assertThat(many.policyFor("scale-ns-1100").join().check(role, BASE, "scale-ns-1100")).isPresent();
+            assertThat(many.policyFor("scale-ns-1103").join().hasRules()).isFalse();
+            int lists = 0;
+            for (int i = standIns.apiServer().getRequestCount(); i > 0; i--) {
+                var request = standIns.apiServer().takeRequest(1, TimeUnit.SECONDS);
+                if (request != null && request.getPath().startsWith("/api/v1/namespaces?")
+                        && !request.getPath().contains("watch=true")) {
+                    assertThat(request.getPath()).contains("limit=" + InformerNamespacePolicies.LIST_PAGE);
+                    lists++;
+                }
+            }
+            assertThat(lists).as("list requests of at most %d namespaces each", InformerNamespacePolicies.LIST_PAGE)
+                    .isGreaterThanOrEqualTo((int) (count / InformerNamespacePolicies.LIST_PAGE) + 1);
+        }
     }
 
     @Test

@@ -102,6 +102,28 @@ class InformerPodIndexIT {
     }
 
     @Test
+    void keepsOnlyWhatTheIndexReadsAndStillFollowsTheWatch() throws Exception {
+        Pod pod = TestPods.create(client, TestPods.pod("team-a", "web").serviceAccount("web-sa").build());
+        start();
+        assertThat(index.stored()).singleElement().satisfies(kept -> {
+            assertThat(kept.getMetadata().getUid()).isEqualTo(pod.getMetadata().getUid());
+            assertThat(kept.getSpec().getServiceAccountName()).isEqualTo("web-sa");
+            assertThat(kept.getSpec().getContainers()).as("containers are not kept").isEmpty();
+        });
+
+        TestPods.setIps(client, pod, "10.0.0.7");
+        await().atMost(EVENTUALLY).until(() -> nameAt("10.0.0.7") != null);
+        TestPods.setIps(client, pod, "10.0.0.8");
+        await().atMost(EVENTUALLY).until(() -> nameAt("10.0.0.8") != null);
+
+        assertThat(nameAt("10.0.0.7")).isNull();
+        assertThat(index.stored()).singleElement().satisfies(kept -> {
+            assertThat(kept.getStatus().getPodIP()).isEqualTo("10.0.0.8");
+            assertThat(kept.getSpec().getContainers()).isEmpty();
+        });
+    }
+
+    @Test
     void ignoresPodsOfOtherNodes() throws Exception {
         start();
         TestPods.create(client, TestPods.pod("elsewhere").node("node-b").ips("10.0.0.9").build());
