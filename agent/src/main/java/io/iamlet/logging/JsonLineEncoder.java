@@ -7,7 +7,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import net.logstash.logback.argument.StructuredArgument;
 import org.slf4j.event.KeyValuePair;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.ObjectMapper;
@@ -68,16 +67,6 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
                 for (KeyValuePair pair : pairs) {
                     if (pair.value != null) {
                         json.writePOJOProperty(pair.key, pair.value);
-                    }
-                }
-            }
-            // logstash's kv() arguments, until the last of them (audit, health, pods, server) become addKeyValue;
-            // then this loop goes, and the logstash-logback-encoder dependency with it
-            Object[] arguments = event.getArgumentArray();
-            if (arguments != null) {
-                for (Object argument : arguments) {
-                    if (argument instanceof StructuredArgument structured) {
-                        structured.writeTo(json);
                     }
                 }
             }

@@ -21,8 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 /**
  * The pods of this node by IP, kept by a fabric8 shared informer scoped to the node.
  *
@@ -107,7 +105,8 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
                 .itemStore(new TrimmedPodStore()).removeNamespaceIndex();
         started.addEventHandler(events);
         informer = started;
-        log.info("starting pod informer", kv("node", selector.nodeName()), kv("fieldSelector", selector.serverSide()));
+        log.atInfo().setMessage("starting pod informer").addKeyValue("node", selector.nodeName())
+                .addKeyValue("fieldSelector", selector.serverSide()).log();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         events.firstSync().thenRun(() -> ready.complete(null));
         started.start().whenComplete((ignored, failure) -> {

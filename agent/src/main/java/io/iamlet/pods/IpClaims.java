@@ -14,8 +14,6 @@ import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 /**
  * Which pod owns which IP: the index's data structure, free of any informer so it can be tested alone.
  *
@@ -130,8 +128,9 @@ final class IpClaims {
             PodInfo winner = byUid.values().stream().max(PRECEDENCE).orElseThrow().pod();
             PodInfo before = winners.put(ip, winner);
             if (byUid.size() > 1 && (before == null || !before.uid().equals(winner.uid()))) {
-                log.info("IP claimed by {} pods, the live newest wins", byUid.size(),
-                        kv("ip", ip), kv("pod", winner.ref()), kv("uid", winner.uid()));
+                log.atInfo().setMessage("IP claimed by {} pods, the live newest wins").addArgument(byUid.size())
+                        .addKeyValue("ip", ip).addKeyValue("pod", winner.ref()).addKeyValue("uid", winner.uid())
+                        .log();
             }
             elected.put(ip, winner);
         }

@@ -9,8 +9,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 /**
  * Applies informer events to the {@link IpClaims}, then tells the waiters and listeners.
  *
@@ -78,7 +76,8 @@ final class PodEvents implements ResourceEventHandler<Pod> {
     @Override
     public void onList(String resourceVersion, boolean remainedEmpty) {
         if (firstSync.complete(null)) {
-            log.info("pod index synced", kv("pods", claims.size()), kv("resourceVersion", resourceVersion));
+            log.atInfo().setMessage("pod index synced").addKeyValue("pods", claims.size())
+                    .addKeyValue("resourceVersion", resourceVersion).log();
         }
     }
 
@@ -93,11 +92,12 @@ final class PodEvents implements ResourceEventHandler<Pod> {
     private void publish(IpClaims.Change change) {
         change.winners().forEach(waiters::complete);
         for (PodInfo pod : change.added()) {
-            log.debug("pod indexed", kv("pod", pod.ref()), kv("uid", pod.uid()), kv("ips", pod.ips()));
+            log.atDebug().setMessage("pod indexed").addKeyValue("pod", pod.ref()).addKeyValue("uid", pod.uid())
+                    .addKeyValue("ips", pod.ips()).log();
             notify(pod, true);
         }
         for (PodInfo pod : change.removed()) {
-            log.debug("pod unindexed", kv("pod", pod.ref()), kv("uid", pod.uid()));
+            log.atDebug().setMessage("pod unindexed").addKeyValue("pod", pod.ref()).addKeyValue("uid", pod.uid()).log();
             notify(pod, false);
         }
     }
@@ -111,7 +111,7 @@ final class PodEvents implements ResourceEventHandler<Pod> {
                     listener.removed(pod);
                 }
             } catch (RuntimeException e) {
-                log.warn("pod listener failed", kv("pod", pod.ref()), e);
+                log.atWarn().setMessage("pod listener failed").addKeyValue("pod", pod.ref()).setCause(e).log();
             }
         }
     }

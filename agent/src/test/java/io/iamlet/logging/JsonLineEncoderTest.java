@@ -1,6 +1,5 @@
 package io.iamlet.logging;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -95,12 +94,7 @@ class JsonLineEncoderTest {
                         event(Level.ERROR, "npe", null, at(new NullPointerException(), "t.Main.run")),
                         "{" + TIME + ",\"message\":\"npe\",\"logger_name\":\"io.iamlet.Test\",\"level\":\"ERROR\","
                                 + "\"stack_trace\":\"java.lang.NullPointerException: null\\n"
-                                + "\\tat t.Main.run(Main.java:1)\\n\"}"),
-                Arguments.of("kv() arguments after the key-values",
-                        event(Level.WARN, "cannot listen on {}", new Object[] {"1.2.3.4:80", kv("server", "c"),
-                                kv("n", 3)}, null, "k", "v"),
-                        "{" + TIME + ",\"message\":\"cannot listen on 1.2.3.4:80\",\"logger_name\":\"io.iamlet.Test\","
-                                + "\"level\":\"WARN\",\"k\":\"v\",\"server\":\"c\",\"n\":3}"));
+                                + "\\tat t.Main.run(Main.java:1)\\n\"}"));
     }
 
     private static LoggingEvent event(Level level, String message, Object[] arguments, Throwable thrown,
