@@ -4,13 +4,14 @@
 #
 # Needs: the packaged jars (./mvnw -q -B -DskipTests package), wrk, nginx, curl, python3, a JDK 25.
 # Usage: bench/compare.sh [--seconds N] [--rounds N] [--warmup N] [--rate N] [--connections N] [--max-ram SIZE]
-#                         [--scale] [--keep] [--out FILE]
+#                         [--java-opts FLAGS] [--scale] [--keep] [--out FILE]
 #   --seconds N      length of each measured wrk run and open-loop phase (default 8)
 #   --rounds N       rounds of the interleaved comparisons; medians are reported (default 3)
 #   --warmup N       seconds of wrk load on each server before anything is measured (default 12)
 #   --rate N         open-loop rate, requests per second (default 1000)
 #   --connections N  wrk connections, one wrk thread (default 32)
 #   --max-ram SIZE   JVM's view of the container memory limit, -XX:MaxRAM (default 256m, the DaemonSet's limit)
+#   --java-opts F    more JVM flags for iamlet, after the launcher's (e.g. -XX:TieredStopAtLevel=4 for C2)
 #   --scale          also the scale run: a fresh iamlet next to 50,000 pods on other nodes, against a fresh plain one
 #   --keep           keep the working directory (every process's log, wrk's outputs, the measurements)
 #   --out FILE       where the Markdown table goes as well as stdout (default bench/results/last.md)
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-seconds=8; rounds=3; warmup=12; rate=1000; connections=32; max_ram=256m; scale=false; keep=false
+seconds=8; rounds=3; warmup=12; rate=1000; connections=32; max_ram=256m; java_opts=""; scale=false; keep=false
 out="$root/bench/results/last.md"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
     --rate) rate="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --max-ram) max_ram="$2"; shift 2 ;;
+    --java-opts) java_opts="$2"; shift 2 ;;
     --scale) scale=true; shift ;;
     --keep) keep=true; shift ;;
     --out) out="$2"; shift 2 ;;
@@ -133,7 +135,8 @@ ready_field() { echo "$1" | python3 -c "import json,sys; print(json.load(sys.std
 jhome="$work/jdk"; mkdir -p "$jhome/bin"
 ln -s "$java_bin" "$jhome/bin/java"; ln -s "$java_bin" "$jhome/bin/java-netbind"
 aot_env=()
-[ -f agent/target/iamlet.aot ] && aot_env=("IAMLET_AOT_CACHE=$root/agent/target/iamlet.aot")
+# a cache trained on an older jar would only be refused (bin/iamlet aot-train trains one)
+[ agent/target/iamlet.aot -nt agent/target/iamlet.jar ] && aot_env=("IAMLET_AOT_CACHE=$root/agent/target/iamlet.aot")
 
 # start_iamlet DIR STANDINS_READY_LINE: iamlet serve as the DaemonSet runs it (kube2iam overlay: container endpoint
 # and metadata path); sets iamlet_pid and the ports, records start-to-ready.
@@ -143,7 +146,7 @@ start_iamlet() {
   cport=$(free_port); mport=$(free_port); pport=$(free_port); xport=$(free_port)
   t0=$(date +%s%N)
   env -i PATH="$PATH" HOME="$dir" JAVA_HOME="$jhome" IAMLET_JAR="$root/agent/target/iamlet.jar" \
-    ${aot_env[@]+"${aot_env[@]}"} JAVA_OPTS="-XX:MaxRAM=$max_ram" \
+    ${aot_env[@]+"${aot_env[@]}"} JAVA_OPTS="-XX:MaxRAM=$max_ram${java_opts:+ $java_opts}" \
     KUBECONFIG="$(ready_field "$ready" kubeconfig)" AWS_REGION=us-east-1 \
     AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
     AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$dir/none" AWS_SHARED_CREDENTIALS_FILE="$dir/none" \
@@ -297,7 +300,7 @@ loadavg_fact start
 say "stand-ins (110 pods + the wrk pod)"
 start_standins "$work/standins"
 plain_ready="$standins_ready"
-say "iamlet serve through daemonset/image/iamlet (-XX:MaxRAM=$max_ram${aot_env[*]:+, AOT cache})"
+say "iamlet serve through daemonset/image/iamlet (-XX:MaxRAM=$max_ram${java_opts:+ $java_opts}${aot_env[*]:+, AOT cache})"
 start_iamlet "$work/iamlet" "$plain_ready"
 fact "{\"type\":\"start\",\"server\":\"iamlet\",\"ready_ms\":$ready_ms}"
 wait_prefetch
@@ -369,6 +372,6 @@ fi
 loadavg_fact end
 mkdir -p "$(dirname "$out")"
 python3 bench/compare_report.py "$facts" \
-  --command "bench/compare.sh --seconds $seconds --rounds $rounds --warmup $warmup --rate $rate --connections $connections --max-ram $max_ram$([ "$scale" = true ] && echo ' --scale')" \
+  --command "bench/compare.sh --seconds $seconds --rounds $rounds --warmup $warmup --rate $rate --connections $connections --max-ram $max_ram${java_opts:+ --java-opts '$java_opts'}$([ "$scale" = true ] && echo ' --scale')${aot_env[*]:+ (AOT cache)}" \
   | tee "$out"
 say "table written to $out"

@@ -57,7 +57,7 @@ class StsErrorMappingIT {
             {FakeStsFault.EXPIRED_TOKEN, Failure.Denied.class, "sts_token_expired"},
             {FakeStsFault.MALFORMED_POLICY, Failure.Denied.class, "sts_invalid_request"},
             {FakeStsFault.REGION_DISABLED, Failure.Denied.class, "sts_region_disabled"},
-            {FakeStsFault.sender(400, "ValidationError", "bad"), Failure.Denied.class, "sts_invalid_request"},
+            {FakeStsFault.sender(400, "ValidationError", "bad input value"), Failure.Denied.class, "sts_invalid_request"},
             {FakeStsFault.sender(400, "SomethingNew", "new"), Failure.Denied.class, "sts_rejected"},
             {FakeStsFault.THROTTLING, Failure.Unavailable.class, "sts_throttled"},
             {FakeStsFault.INTERNAL_FAILURE, Failure.Unavailable.class, "sts_error"},
