@@ -11,14 +11,12 @@ import io.iamlet.failure.Failure;
 import io.iamlet.identity.RoleResolver;
 import io.iamlet.identity.TokenClaims;
 import io.iamlet.identity.TokenVerifier;
-import io.iamlet.pods.PodIndex;
+import io.iamlet.metadata.FakePods;
 import io.iamlet.pods.PodInfo;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
@@ -58,7 +56,7 @@ class PodIdentityServiceTest {
         audit.addListener(audited::add);
         service = new PodIdentityService(verifier, pods, roles, credentials, audit);
         verifier.claims = CLAIMS;
-        pods.byIp.put(IP, POD);
+        pods.put(IP, POD);
     }
 
     @Test
@@ -94,7 +92,7 @@ class PodIdentityServiceTest {
     @MethodSource("podsTheTokenWasNotIssuedTo")
     void deniesATokenPresentedFromAPodItWasNotIssuedTo(String mismatch, UnaryOperator<PodInfo> podAtIp) {
         PodInfo other = podAtIp.apply(POD);
-        pods.byIp.put(IP, other);
+        pods.put(IP, other);
 
         Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
 
@@ -129,7 +127,7 @@ class PodIdentityServiceTest {
 
     @Test
     void anUnknownSourceAddressIsTransientAndGetsNothing() {
-        pods.byIp.clear();
+        pods.clear();
 
         Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
 
@@ -182,37 +180,6 @@ class PodIdentityServiceTest {
         }
     }
 
-    private static final class FakePods implements PodIndex {
-        final Map<String, PodInfo> byIp = new java.util.HashMap<>();
-        final List<String> asked = new ArrayList<>();
-
-        @Override
-        public Optional<PodInfo> at(String ip) {
-            return Optional.ofNullable(byIp.get(ip));
-        }
-
-        @Override
-        public CompletableFuture<PodInfo> await(String ip) {
-            asked.add(ip);
-            PodInfo pod = byIp.get(ip);
-            return pod != null ? CompletableFuture.completedFuture(pod)
-                    : CompletableFuture.failedFuture(new Failure.NotYetKnown("pod_unknown", "no pod has this IP"));
-        }
-
-        @Override
-        public Collection<PodInfo> pods() {
-            return byIp.values();
-        }
-
-        @Override
-        public boolean synced() {
-            return true;
-        }
-
-        @Override
-        public void addListener(PodIndex.PodListener listener) {
-        }
-    }
 
     private static final class FakeCredentials implements CredentialProvider {
         final List<Identity> asked = new ArrayList<>();
