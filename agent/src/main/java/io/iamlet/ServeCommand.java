@@ -1,8 +1,6 @@
 package io.iamlet;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.config.AgentConfig;
 import io.iamlet.config.ServeOptions;
@@ -43,10 +41,7 @@ final class ServeCommand implements Callable<Integer> {
         CompletableFuture<KubernetesClient> building = new CompletableFuture<>();
         Thread.ofPlatform().name("iamlet-kubernetes-client").daemon().start(() -> {
             try {
-                // HTTP/1.1 as with the Vert.x client before: the JDK client would otherwise offer h2c upgrades
-                // on plain http and multiplex the watches over one HTTP/2 connection
-                Config kube = new ConfigBuilder(Config.autoConfigure(null)).withHttp2Disable(true).build();
-                building.complete(new KubernetesClientBuilder().withConfig(kube).build());
+                building.complete(new KubernetesClientBuilder().build());
             } catch (Throwable e) {
                 building.completeExceptionally(e);
             }

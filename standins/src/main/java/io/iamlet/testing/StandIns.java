@@ -45,9 +45,7 @@ public final class StandIns implements AutoCloseable {
     private StandIns(KubernetesMockServer apiServer, InetAddress bind, TestTokens tokens, FakeSts sts) {
         this.apiServer = apiServer;
         this.bind = bind;
-        // HTTP/1.1: over plain http the JDK client (the agent's) offers an h2c upgrade, and the mock server's
-        // HTTP/2 stalls requests under concurrency
-        this.client = apiServer.createClient(builder -> builder.editOrNewConfig().withHttp2Disable(true).endConfig());
+        this.client = apiServer.createClient();
         this.tokens = tokens;
         this.sts = sts;
     }
