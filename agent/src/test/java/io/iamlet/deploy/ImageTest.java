@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.iamlet.deploy.LauncherRun.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Dockerfile agrees with the build and the manifests.
  */
 class ImageTest {
-    private static final Path LAUNCHER = Repo.path("daemonset/image/iamlet");
+    private static final Path LAUNCHER = LauncherRun.LAUNCHER;
     private static final String JAR = "/opt/iamlet/iamlet.jar";
     private static final String AOT_CACHE = "/opt/iamlet/iamlet.aot";
 
@@ -61,10 +58,7 @@ class ImageTest {
     @ParameterizedTest(name = "iamlet {0}")
     @CsvSource({"serve", "node-setup"})
     void launcherFlagsAreAcceptedByTheJvm(String subcommand) throws Exception {
-        Path bin = Files.createDirectories(javaHome.resolve("bin"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Files.createSymbolicLink(bin.resolve("java"), java);
-        Files.createSymbolicLink(bin.resolve("java-netbind"), java);
+        LauncherRun.linkRealJava(javaHome);
 
         Result result = run(Map.of("JAVA_OPTS", "-version"), subcommand);
 
@@ -145,38 +139,6 @@ class ImageTest {
     }
 
     /**
-     * With the real JVM: a cache the launcher trains is one the launcher's own flags can use (-XX:AOTMode=on makes
-     * the JVM fail rather than run without it), and once the jar changes the cache is refused on stderr only:
-     * serve still starts, and stdout (the JSON log) carries nothing of it.
-     */
-    @Test
-    void trainedCacheMatchesTheLauncherAndAStaleOneOnlyWarns() throws Exception {
-        Path bin = Files.createDirectories(javaHome.resolve("bin"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Files.createSymbolicLink(bin.resolve("java"), java);
-        Files.createSymbolicLink(bin.resolve("java-netbind"), java);
-        Path jar = Files.copy(Repo.path("agent/target/iamlet.jar"), javaHome.resolve("iamlet.jar"));
-        Path cache = javaHome.resolve("iamlet.aot");
-
-        Result training = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE_OUTPUT", cache.toString()),
-                "serve", "--help");
-        assertThat(training.exit()).as(training.stderr()).isZero();
-        assertThat(cache).isNotEmptyFile();
-
-        Result strict = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString(),
-                "JAVA_OPTS", "-XX:AOTMode=on"), "serve", "--help");
-        assertThat(strict.exit()).as(strict.stderr()).isZero();
-        assertThat(strict.stderr()).doesNotContain("error");
-
-        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
-        Result stale = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString()),
-                "serve", "--help");
-        assertThat(stale.exit()).as(stale.stderr()).isZero();
-        assertThat(stale.stderr()).contains("AOT cache");
-        assertThat(stale.stdout()).isEqualTo(strict.stdout()).contains("Usage: iamlet serve");
-    }
-
-    /**
      * The image's training step: after the jar is copied (the cache records its size and mtime), through the image's
      * launcher (its flags) with the jar at its image path, writing where the launcher looks; the stand-ins only
      * bind-mounted, never copied into a layer.
@@ -199,6 +161,10 @@ class ImageTest {
         assertThat(copies(dockerfile)).doesNotContainKey("standins/target/iamlet-standins-all.jar");
     }
 
+    private Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return LauncherRun.run(javaHome, env, args);
+    }
+
     /** Stand-ins for both launchers that print their own name and then their arguments, one per line. */
     private void stubJava() throws IOException {
         Path bin = Files.createDirectories(javaHome.resolve("bin"));
@@ -209,25 +175,6 @@ class ImageTest {
         }
     }
 
-    private Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", LAUNCHER.toString()));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(javaHome, "out", ".txt");
-        Path err = Files.createTempFile(javaHome, "err", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().keySet().removeAll(List.of("JAVA_OPTS", "IAMLET_JAR", "IAMLET_AOT_CACHE",
-                "IAMLET_AOT_CACHE_OUTPUT"));
-        builder.environment().put("JAVA_HOME", javaHome.toString());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("launcher did not finish in 60 s");
-        }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-    }
-
     private static Map<String, String> copies(String dockerfile) {
         Map<String, String> copies = new java.util.LinkedHashMap<>();
         Matcher copy = Pattern.compile("(?m)^COPY (\\S+) (\\S+)$").matcher(dockerfile);
@@ -235,11 +182,5 @@ class ImageTest {
             copies.put(copy.group(1), copy.group(2));
         }
         return copies;
-    }
-
-    private record Result(int exit, String stdout, String stderr) {
-        List<String> stdoutLines() {
-            return stdout.lines().toList();
-        }
     }
 }
