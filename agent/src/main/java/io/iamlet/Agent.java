@@ -31,6 +31,7 @@ import io.iamlet.podidentity.PodIdentityService;
 import io.iamlet.podidentity.ContainerCredentialsHandler;
 import io.iamlet.server.EventLoops;
 import io.iamlet.server.HttpServer;
+import io.iamlet.server.ServerLimits;
 import io.iamlet.server.ListenAddress;
 import io.iamlet.server.Routes;
 import java.time.Clock;
@@ -135,7 +136,7 @@ public final class Agent implements AutoCloseable {
                     new RoleArnAllowList(config.allowedRolePatterns()), blocking, Ticker.systemTicker(), registry);
             CredentialCache cache = sources.containerCache(this::stillWanted);
             var service = new PodIdentityService(verifier, pods, roles, cache, audit);
-            server("container", config.containerListen(), null, Routes.builder()
+            credentialServer("container", config.containerListen(), null, Routes.builder()
                     .get("/v1/credentials", "container", new ContainerCredentialsHandler(service)).build());
             checks.check("jwks", verifier::ready);
             verifier.start(scheduler, Duration.ofMinutes(1)).whenComplete((ok, e) -> {
@@ -155,7 +156,7 @@ public final class Agent implements AutoCloseable {
                     Scheduler.forScheduledExecutorService(scheduler));
             var service = new MetadataService(pods, namespaces, sources.metadataCache(this::stillWanted), settings,
                     baseRoleArn, upstream, audit, clock, registry);
-            server("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
+            credentialServer("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
             namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
                 LOG.error("listing namespaces failed: the metadata path denies until it succeeds", e);
@@ -172,9 +173,10 @@ public final class Agent implements AutoCloseable {
         readiness = checks.build(registry);
         var heartbeat = new Heartbeat(clock, Duration.ofSeconds(60));
         heartbeat.start(scheduler, Duration.ofSeconds(5));
-        server("probes", config.probeListen(), null, Probes.routes(new LivenessHandler(heartbeat), readiness));
+        server("probes", config.probeListen(), null, Probes.routes(new LivenessHandler(heartbeat), readiness),
+                ServerLimits.DEFAULTS);
         server("metrics", config.metricsListen(), null,
-                Routes.builder().get("/metrics", "metrics", wiring.metrics().handler()).build());
+                Routes.builder().get("/metrics", "metrics", wiring.metrics().handler()).build(), ServerLimits.DEFAULTS);
 
         closeables.add(pods);
         podsSynced = pods.start().whenComplete((ok, e) -> {
@@ -203,10 +205,17 @@ public final class Agent implements AutoCloseable {
         return false;
     }
 
-    private void server(String name, List<String> listen, String serverHeader, Routes routes) {
+    /** A listener pods call for credentials: answers within the request deadline, connections capped per source. */
+    private void credentialServer(String name, List<String> listen, String serverHeader, Routes routes) {
+        server(name, listen, serverHeader, routes, ServerLimits.DEFAULTS
+                .withHandlerTimeout(config.faults().requestDeadline())
+                .withMaxConnectionsPerSource(config.faults().maxConnectionsPerSource()));
+    }
+
+    private void server(String name, List<String> listen, String serverHeader, Routes routes, ServerLimits limits) {
         List<ListenAddress> addresses = listen.stream().map(ListenAddress::parse).toList();
         var builder = HttpServer.builder(name, routes, wiring.metrics().registry())
-                .listen(addresses).eventLoops(loops).stopTimeout(config.shutdownTimeout());
+                .listen(addresses).eventLoops(loops).stopTimeout(config.shutdownTimeout()).limits(limits);
         if (serverHeader != null) {
             builder.serverHeader(serverHeader);
         }

@@ -32,7 +32,49 @@ public record AgentConfig(
         Duration shutdownTimeout,
         String logFormat,
         boolean auditEveryGrant,
+        Faults faults,
         Metadata metadata) {
+
+    /**
+     * How requests are bounded when a dependency is slow or failing, and how much one caller may hold.
+     *
+     * @param requestDeadline          a credential request not answered within this gets 503 (retryable) while the
+     *                                 load it waits for goes on in the background
+     * @param stsFirstLoadTimeout      STS budget of a load a request waits for: one attempt of at most this long
+     *                                 (background renewals keep the longer budget with retries)
+     * @param failedLoadUnavailable    how long a load that failed for a transient reason (STS down, throttled) is
+     *                                 remembered and answered without a new STS call (jittered)
+     * @param failedLoadDenied         the same for a load STS refused (access denied, bad trust policy)
+     * @param maxConnectionsPerSource  open connections one source address may hold on one listener
+     */
+    public record Faults(
+            Duration requestDeadline,
+            Duration stsFirstLoadTimeout,
+            Duration failedLoadUnavailable,
+            Duration failedLoadDenied,
+            int maxConnectionsPerSource) {
+
+        public Faults {
+            require(requestDeadline.compareTo(Duration.ofMillis(200)) >= 0
+                            && requestDeadline.compareTo(Duration.ofSeconds(30)) <= 0,
+                    "--request-deadline must be between 200ms and 30s, was " + requestDeadline);
+            require(stsFirstLoadTimeout.compareTo(Duration.ofMillis(100)) >= 0
+                            && stsFirstLoadTimeout.compareTo(Duration.ofSeconds(30)) <= 0,
+                    "--sts-first-load-timeout must be between 100ms and 30s, was " + stsFirstLoadTimeout);
+            require(!failedLoadUnavailable.isNegative() && failedLoadUnavailable.compareTo(Duration.ofMinutes(5)) <= 0,
+                    "--failed-load-ttl-unavailable must be between 0 and 5m, was " + failedLoadUnavailable);
+            require(!failedLoadDenied.isNegative() && failedLoadDenied.compareTo(Duration.ofMinutes(30)) <= 0,
+                    "--failed-load-ttl-denied must be between 0 and 30m, was " + failedLoadDenied);
+            require(maxConnectionsPerSource >= 1,
+                    "--max-connections-per-source must be at least 1, was " + maxConnectionsPerSource);
+        }
+
+        /** 1.5 s deadline, 1.5 s first load, failures remembered 3 s (unavailable) and 30 s (denied), 64 per source. */
+        public static Faults defaults() {
+            return new Faults(Duration.ofMillis(1500), Duration.ofMillis(1500), Duration.ofSeconds(3),
+                    Duration.ofSeconds(30), 64);
+        }
+    }
 
     /** The metadata path's settings (kube2iam style); used only when {@code --metadata-listen} is set. */
     public record Metadata(
@@ -80,6 +122,10 @@ public record AgentConfig(
         require(cacheMaxIdentities >= 1, "--cache-max-identities must be at least 1, was " + cacheMaxIdentities);
         require(!shutdownTimeout.isNegative() && !shutdownTimeout.isZero(),
                 "--shutdown-timeout must be positive, was " + shutdownTimeout);
+        Objects.requireNonNull(faults, "faults");
+        require(unknownIpWait.compareTo(faults.requestDeadline()) < 0,
+                "--unknown-ip-wait must be shorter than --request-deadline (else a new pod's request always times "
+                        + "out), was " + unknownIpWait + " with a deadline of " + faults.requestDeadline());
         require("json".equals(logFormat) || "text".equals(logFormat),
                 "--log-format must be json or text, was '" + logFormat + "'");
     }

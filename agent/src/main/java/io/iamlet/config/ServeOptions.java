@@ -133,9 +133,10 @@ public final class ServeOptions {
             description = "...or when this much lifetime is left, whichever comes first.")
     Duration refreshMinRemaining;
 
-    @Option(names = "--unknown-ip-wait", paramLabel = "DURATION", defaultValue = "2s",
+    @Option(names = "--unknown-ip-wait", paramLabel = "DURATION", defaultValue = "1s",
             converter = DurationConverter.class,
-            description = "How long a request from an IP not yet indexed waits for the pod informer before 503.")
+            description = "How long a request from an IP (or, on the container endpoint, a token's pod) not yet "
+                    + "indexed waits for the pod informer before 503. Must be shorter than --request-deadline.")
     Duration unknownIpWait;
 
     @Option(names = "--cache-max-identities", paramLabel = "N", defaultValue = "10000",
@@ -156,6 +157,37 @@ public final class ServeOptions {
                     + "key id) to each pod is written and repeats are counted in iamlet_audit_repeats_total; "
                     + "denials are always written.")
     boolean auditEveryGrant;
+
+    @Option(names = "--request-deadline", paramLabel = "DURATION", defaultValue = "1500ms",
+            converter = DurationConverter.class,
+            description = "A credential request (container endpoint or metadata path) not answered within this gets "
+                    + "503, which every SDK retries, while the STS call it waits for goes on in the background, so "
+                    + "the retry finds the credentials. Keep it under the SDKs' timeouts (botocore 2 s).")
+    Duration requestDeadline;
+
+    @Option(names = "--sts-first-load-timeout", paramLabel = "DURATION", defaultValue = "1500ms",
+            converter = DurationConverter.class,
+            description = "STS budget of a load a request is waiting for: one attempt of at most this long. "
+                    + "Background renewals keep the longer budget (3 attempts of 5 s) and retry with backoff.")
+    Duration stsFirstLoadTimeout;
+
+    @Option(names = "--failed-load-ttl-unavailable", paramLabel = "DURATION", defaultValue = "3s",
+            converter = DurationConverter.class,
+            description = "How long a load that failed for a transient reason (STS unreachable, throttling, 5xx) is "
+                    + "remembered, jittered: requests for that identity meanwhile get the same 503 without a new "
+                    + "STS call. 0s turns it off.")
+    Duration failedLoadTtlUnavailable;
+
+    @Option(names = "--failed-load-ttl-denied", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "The same for a load STS refused (access denied, untrusted role): requests get the same "
+                    + "403 without a new STS call. 0s turns it off.")
+    Duration failedLoadTtlDenied;
+
+    @Option(names = "--max-connections-per-source", paramLabel = "N", defaultValue = "64",
+            description = "Open connections one source address may hold on one credential listener; more are "
+                    + "closed at once, so one pod cannot take the connections every other pod needs.")
+    int maxConnectionsPerSource;
 
     /** Parses {@code serve}'s flags (with their environment twins from {@code env}) into a configuration. */
     public static AgentConfig parse(java.util.Map<String, String> env, String... args) {
@@ -198,6 +230,8 @@ public final class ServeOptions {
                 shutdownTimeout,
                 logFormat,
                 auditEveryGrant,
+                new AgentConfig.Faults(requestDeadline, stsFirstLoadTimeout, failedLoadTtlUnavailable,
+                        failedLoadTtlDenied, maxConnectionsPerSource),
                 new AgentConfig.Metadata(blank(baseRoleArn) ? null : baseRoleArn.trim(), autoDiscoverBaseArn,
                         blank(defaultRole) ? null : defaultRole.trim(), namespaceRestrictions, imdsv2Required,
                         clean(metadataAllowedPaths), parseUri("--metadata-upstream", metadataUpstream),

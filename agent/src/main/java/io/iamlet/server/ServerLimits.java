@@ -13,6 +13,7 @@ import java.util.Objects;
  *                              previous response, else the connection is closed (idle keep-alive and slowloris alike)
  * @param handlerTimeout        a handler that has not answered within this time gets a 503 in its place
  * @param maxConnections        open connections per listener; connections beyond are closed at once
+ * @param maxConnectionsPerSource open connections one source address may hold on one listener
  * @param maxPipelinedRequests  requests a client may send ahead of its responses on one connection
  */
 public record ServerLimits(
@@ -22,10 +23,11 @@ public record ServerLimits(
         Duration readTimeout,
         Duration handlerTimeout,
         int maxConnections,
+        int maxConnectionsPerSource,
         int maxPipelinedRequests) {
 
     public static final ServerLimits DEFAULTS =
-            new ServerLimits(4096, 8192, 4096, Duration.ofSeconds(10), Duration.ofSeconds(10), 1024, 16);
+            new ServerLimits(4096, 8192, 4096, Duration.ofSeconds(10), Duration.ofSeconds(10), 1024, 1024, 16);
 
     public ServerLimits {
         positive("maxInitialLineLength", maxInitialLineLength);
@@ -36,22 +38,28 @@ public record ServerLimits(
         positive("readTimeout", readTimeout);
         positive("handlerTimeout", handlerTimeout);
         positive("maxConnections", maxConnections);
+        positive("maxConnectionsPerSource", maxConnectionsPerSource);
         positive("maxPipelinedRequests", maxPipelinedRequests);
     }
 
     public ServerLimits withReadTimeout(Duration value) {
         return new ServerLimits(maxInitialLineLength, maxHeaderSize, maxContentLength, value, handlerTimeout,
-                maxConnections, maxPipelinedRequests);
+                maxConnections, maxConnectionsPerSource, maxPipelinedRequests);
     }
 
     public ServerLimits withHandlerTimeout(Duration value) {
         return new ServerLimits(maxInitialLineLength, maxHeaderSize, maxContentLength, readTimeout, value,
-                maxConnections, maxPipelinedRequests);
+                maxConnections, maxConnectionsPerSource, maxPipelinedRequests);
     }
 
     public ServerLimits withMaxConnections(int value) {
         return new ServerLimits(maxInitialLineLength, maxHeaderSize, maxContentLength, readTimeout, handlerTimeout,
-                value, maxPipelinedRequests);
+                value, maxConnectionsPerSource, maxPipelinedRequests);
+    }
+
+    public ServerLimits withMaxConnectionsPerSource(int value) {
+        return new ServerLimits(maxInitialLineLength, maxHeaderSize, maxContentLength, readTimeout, handlerTimeout,
+                maxConnections, value, maxPipelinedRequests);
     }
 
     private static void positive(String name, int value) {

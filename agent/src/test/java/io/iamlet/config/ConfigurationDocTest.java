@@ -28,6 +28,6 @@ class ConfigurationDocTest {
     void everyDocumentedFlagNamesItsEnvironmentVariable() {
         String page = ConfigurationDoc.render(Main.commandLine(Map.of()));
         assertThat(page).contains("| `--node-name` | `IAMLET_NODE_NAME` |")
-                .contains("| `--unknown-ip-wait` | `IAMLET_UNKNOWN_IP_WAIT` | `2s` |");
+                .contains("| `--unknown-ip-wait` | `IAMLET_UNKNOWN_IP_WAIT` | `1s` |");
     }
 }

@@ -39,7 +39,28 @@ class ServeOptionsTest {
         assertThat(c.sessionDuration()).isEqualTo(Duration.ofHours(1));
         assertThat(c.refreshFraction()).isEqualTo(0.8);
         assertThat(c.refreshMinRemaining()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(c.unknownIpWait()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.unknownIpWait()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    /** Every SDK gets its answer, a retryable 503 at worst, before it gives up (botocore after 2 s). */
+    @Test
+    void credentialRequestsAreAnsweredWithinTheSdksPatienceByDefault() {
+        AgentConfig.Faults f = parse(Map.of(), "--node-name", "n1").faults();
+        assertThat(f.requestDeadline()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(f.stsFirstLoadTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(f.failedLoadUnavailable()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(f.failedLoadDenied()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(f.maxConnectionsPerSource()).isEqualTo(64);
+        assertThat(f).isEqualTo(AgentConfig.Faults.defaults());
+    }
+
+    @Test
+    void faultSettingsAreReadFromFlagsAndEnvironment() {
+        AgentConfig.Faults f = parse(Map.of("IAMLET_FAILED_LOAD_TTL_DENIED", "0s", "IAMLET_MAX_CONNECTIONS_PER_SOURCE",
+                "8"), "--node-name", "n1", "--request-deadline", "3s", "--unknown-ip-wait", "2s",
+                "--sts-first-load-timeout", "800ms", "--failed-load-ttl-unavailable", "10s").faults();
+        assertThat(f).isEqualTo(new AgentConfig.Faults(Duration.ofSeconds(3), Duration.ofMillis(800),
+                Duration.ofSeconds(10), Duration.ZERO, 8));
     }
 
     @Test
@@ -93,6 +114,12 @@ class ServeOptionsTest {
             "--log-format=xml                  | --log-format must be json or text",
             "--sts-endpoint=not a url          | --sts-endpoint must be an absolute URL",
             "--refresh-min-remaining=2h        | --refresh-min-remaining must be at least 0 and shorter than",
+            "--unknown-ip-wait=2s              | --unknown-ip-wait must be shorter than --request-deadline",
+            "--request-deadline=100ms          | --request-deadline must be between 200ms and 30s",
+            "--sts-first-load-timeout=1m       | --sts-first-load-timeout must be between 100ms and 30s",
+            "--failed-load-ttl-unavailable=PT-1S | --failed-load-ttl-unavailable must be between 0 and 5m",
+            "--failed-load-ttl-denied=1h       | --failed-load-ttl-denied must be between 0 and 30m",
+            "--max-connections-per-source=0    | --max-connections-per-source must be at least 1",
     })
     void badSettingsFailAtStartNamingTheSetting(String arg, String message) {
         assertThatThrownBy(() -> parse(Map.of(), "--node-name", "n", arg))

@@ -39,7 +39,7 @@ final class IamletProcess implements AutoCloseable {
                 "--metrics-listen", "127.0.0.1:9876",
                 "--sts-endpoint", standIns.sts().toString(),
                 "--allowed-role-pattern", ALLOWED_ROLES,
-                "--unknown-ip-wait", "2s",
+                "--unknown-ip-wait", "1s",
                 "--shutdown-timeout", "2s",
                 "--log-format", "text"));
         flags.addAll(extra);
