@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The server's meters. Tags are route names, status codes and server names: all fixed by code, never by a request,
- * so cardinality stays low.
+ * The server's meters. Tags are route names, status codes, server names and refusal reasons: all fixed by code,
+ * never by a request (no source address), so cardinality stays low.
  */
 final class ServerMetrics {
 
