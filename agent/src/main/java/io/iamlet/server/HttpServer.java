@@ -1,5 +1,6 @@
 package io.iamlet.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -32,6 +33,12 @@ public final class HttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final long BIND_TIMEOUT_SECONDS = 10;
+    /**
+     * Connections the kernel may hold completed but not yet accepted. A burst beyond it (many pods starting at once on
+     * a busy node) drops SYNs, which clients retransmit after 1 s, then 3 s. The kernel silently caps it at
+     * {@code net.core.somaxconn} (4096 on Linux 5.4 and later, 128 before).
+     */
+    static final int ACCEPT_BACKLOG = 1024;
 
     private final String name;
     private final List<ListenAddress> listen;
@@ -83,10 +90,11 @@ public final class HttpServer implements AutoCloseable {
             ChannelFuture bind = new ServerBootstrap()
                     .group(loops.acceptor(), loops.workers())
                     .channel(loops.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 128)
+                    .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerPipeline(context, this::track))
+                    .childHandler(new ServerPipeline(context,
+                            new ConnectionCap(context, Ticker.systemTicker()), this::track))
                     .bind(address.toSocketAddress());
             if (bind.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) && bind.isSuccess()) {
                 serverChannels.add(bind.channel());

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The server's meters. Tags are route names, status codes and server names: all fixed by code, never by a request,
- * so cardinality stays low.
+ * The server's meters. Tags are route names, status codes, server names and refusal reasons: all fixed by code,
+ * never by a request (no source address), so cardinality stays low.
  */
 final class ServerMetrics {
 
@@ -23,7 +23,8 @@ final class ServerMetrics {
     private final MeterRegistry registry;
     /** Meters of each endpoint, found per request without building or registering anything. */
     private final Map<String, EndpointMeters> endpoints = new ConcurrentHashMap<>();
-    private final Counter rejectedConnections;
+    /** Indexed by {@link ConnectionCap.Refusal#ordinal()}. */
+    private final Counter[] rejectedConnections;
 
     ServerMetrics(MeterRegistry registry, String server, AtomicInteger openConnections) {
         this.registry = registry;
@@ -32,10 +33,16 @@ final class ServerMetrics {
                 .strongReference(true)
                 .tag("server", server)
                 .register(registry);
-        this.rejectedConnections = Counter.builder("iamlet.server.connections.rejected")
-                .description("Connections closed at once because the listener had too many open")
-                .tag("server", server)
-                .register(registry);
+        ConnectionCap.Refusal[] reasons = ConnectionCap.Refusal.values();
+        this.rejectedConnections = new Counter[reasons.length];
+        for (ConnectionCap.Refusal reason : reasons) {
+            rejectedConnections[reason.ordinal()] = Counter.builder("iamlet.server.connections.rejected")
+                    .description("Connections closed at once: the listener (reason=listener) or the connection's "
+                            + "source address (reason=per_source) had as many open as allowed")
+                    .tag("server", server)
+                    .tag("reason", reason.tag)
+                    .register(registry);
+        }
     }
 
     void request(String endpoint, int status, long nanos) {
@@ -85,8 +92,8 @@ final class ServerMetrics {
         }
     }
 
-    void connectionRejected() {
-        rejectedConnections.increment();
+    void connectionRejected(ConnectionCap.Refusal reason) {
+        rejectedConnections[reason.ordinal()].increment();
     }
 
     static String outcome(int status) {

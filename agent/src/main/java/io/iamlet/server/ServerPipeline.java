@@ -4,14 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * Builds the pipeline of every accepted connection of one listener. Order, inbound first:
  * <ol>
- *   <li>(no handler) the connection cap: beyond {@link ServerLimits#maxConnections()} open connections on this
- *       listener a new one is closed before any byte is read;</li>
+ *   <li>(no handler) the connection caps ({@link ConnectionCap}): beyond {@link ServerLimits#maxConnections()}
+ *       open connections on this listener, or {@link ServerLimits#maxConnectionsPerSource()} from the new one's
+ *       source IP, a new connection is closed before any byte is read;</li>
  *   <li>{@code codec}: {@link HttpServerCodec} with the request line and header limits; a request that breaks them
  *       comes out as a request with a failed decoder result (mapped to 414/431/400 by the dispatcher) and the
  *       decoder discards the rest of the connection's bytes;</li>
@@ -25,27 +25,26 @@ import java.util.function.Consumer;
 final class ServerPipeline extends ChannelInitializer<Channel> {
 
     private final ServerContext server;
-    private final AtomicInteger listenerConnections = new AtomicInteger();
+    private final ConnectionCap cap;
     private final Consumer<Channel> onOpen;
 
     /**
-     * @param onOpen called with each accepted connection (on its event loop), after the cap let it in; the server
+     * @param cap    the listener's connection caps (one per bound address)
+     * @param onOpen called with each accepted connection (on its event loop), after the caps let it in; the server
      *               tracks connections through it for the graceful stop
      */
-    ServerPipeline(ServerContext server, Consumer<Channel> onOpen) {
+    ServerPipeline(ServerContext server, ConnectionCap cap, Consumer<Channel> onOpen) {
         this.server = server;
+        this.cap = cap;
         this.onOpen = onOpen;
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        if (listenerConnections.incrementAndGet() > server.limits().maxConnections()) {
-            listenerConnections.decrementAndGet();
-            server.metrics().connectionRejected();
-            ch.close();
+        if (cap.admit(ch) != null) {
+            ch.close(); // initChannel runs before channelActive, hence before the first read
             return;
         }
-        ch.closeFuture().addListener(f -> listenerConnections.decrementAndGet());
         onOpen.accept(ch);
         ServerLimits limits = server.limits();
         HttpDecoderConfig decoder = new HttpDecoderConfig()

@@ -13,6 +13,7 @@ import io.iamlet.pods.PodIndex;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,7 +210,8 @@ class HttpServerIT {
             try (var c = new RawClient(address)) {
                 assertThat(c.closedByServerWithin(5000)).isTrue();
             }
-            assertThat(registry.get("iamlet.server.connections.rejected").counter().count()).isEqualTo(1.0);
+            assertThat(registry.get("iamlet.server.connections.rejected").tag("reason", "listener").counter().count())
+                    .isEqualTo(1.0);
             assertThat(a.get("/ip").status()).isEqualTo(200);
         }
         await().atMost(5, TimeUnit.SECONDS).until(() ->
@@ -217,6 +219,41 @@ class HttpServerIT {
         try (var d = new RawClient(address); var e = new RawClient(address)) {
             assertThat(d.get("/ip").status()).as("room again once clients left").isEqualTo(200);
             assertThat(e.get("/ip").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void oneSourceHoldingItsMaximumOfSlowConnectionsDoesNotStopAnotherSource() throws Exception {
+        var limits = ServerLimits.DEFAULTS.withMaxConnectionsPerSource(3);
+        HttpServer server = start(ECHO, limits, V4);
+        ListenAddress address = server.boundAddresses().getFirst();
+        InetAddress podA = InetAddress.ofLiteral("127.0.0.2");
+        List<RawClient> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                slow.add(new RawClient(address, podA).send("GET /ip HTTP/1.1\r\nHost: test\r\nX-Half: "));
+            }
+            try (var oneTooMany = new RawClient(address, podA)) {
+                assertThat(oneTooMany.closedByServerWithin(5000)).as("refused at once").isTrue();
+            }
+            try (var podB = new RawClient(address)) {
+                assertThat(podB.get("/ip").body()).isEqualTo("127.0.0.1");
+            }
+            assertThat(registry.get("iamlet.server.connections.rejected").tag("reason", "per_source").counter()
+                    .count()).isEqualTo(1.0);
+            for (RawClient s : slow) {
+                assertThat(s.closedByServerWithin(100)).as("the slow ones are still held").isFalse();
+            }
+            slow.removeFirst().close();
+            await().atMost(5, TimeUnit.SECONDS).ignoreExceptions().untilAsserted(() -> {
+                try (var again = new RawClient(address, podA)) {
+                    assertThat(again.get("/ip").body()).as("room again for pod A").isEqualTo("127.0.0.2");
+                }
+            });
+        } finally {
+            for (RawClient s : slow) {
+                s.close();
+            }
         }
     }
 

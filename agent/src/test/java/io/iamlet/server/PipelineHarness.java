@@ -24,21 +24,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The real per-connection pipeline ({@link ServerPipeline}) on an EmbeddedChannel with a fake clock and a chosen
  * peer address. Responses are parsed back with Netty's own response decoder; every input buffer is kept so a test
- * can check that the pipeline released it.
+ * can check that the pipeline released it. Connections made through one {@link Listener} share what a listener's
+ * connections share (its connection caps, meters and clock).
  */
 final class PipelineHarness {
 
     static final InetSocketAddress DEFAULT_PEER = new InetSocketAddress(InetAddress.ofLiteral("10.0.0.7"), 40000);
     static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC);
 
-    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    final MockTicker ticker = Ticker.newMockTicker();
+    final SimpleMeterRegistry registry;
+    final MockTicker ticker;
     final EmbeddedChannel channel;
+    private final Listener listener;
     private final EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder(),
             new HttpObjectAggregator(1 << 20));
     private final List<ByteBuf> inputs = new ArrayList<>();
     private final TrackingAllocator allocator = new TrackingAllocator();
-    private boolean draining;
 
     /** A parsed response, detached from Netty buffers. */
     record Reply(int status, HttpHeaders headers, String body) {
@@ -53,11 +54,35 @@ final class PipelineHarness {
 
     PipelineHarness(Routes routes, ServerLimits limits, String serverHeader, InetSocketAddress peer)
             throws Exception {
-        var metrics = new ServerMetrics(registry, "test", new java.util.concurrent.atomic.AtomicInteger());
-        var context = new ServerContext("test", routes, limits, new Responses(serverHeader, CLOCK), metrics,
-                () -> draining);
-        channel = new PeerChannel(peer, ticker, new ServerPipeline(context, ch -> { }));
+        this(new Listener(routes, limits, serverHeader), peer);
+    }
+
+    private PipelineHarness(Listener listener, InetSocketAddress peer) throws Exception {
+        this.listener = listener;
+        this.registry = listener.registry;
+        this.ticker = listener.ticker;
+        channel = new PeerChannel(peer, ticker, new ServerPipeline(listener.context, listener.cap, ch -> { }));
         channel.config().setAllocator(allocator);
+    }
+
+    /** One listener on the fake clock; {@link #connect} opens a connection to it. */
+    static final class Listener {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final MockTicker ticker = Ticker.newMockTicker();
+        final ServerContext context;
+        final ConnectionCap cap;
+        private boolean draining;
+
+        Listener(Routes routes, ServerLimits limits, String serverHeader) {
+            var metrics = new ServerMetrics(registry, "test", new java.util.concurrent.atomic.AtomicInteger());
+            context = new ServerContext("test", routes, limits, new Responses(serverHeader, CLOCK), metrics,
+                    () -> draining);
+            cap = new ConnectionCap(context, ticker::nanoTime);
+        }
+
+        PipelineHarness connect(InetSocketAddress peer) throws Exception {
+            return new PipelineHarness(this, peer);
+        }
     }
 
     /** Writes raw request bytes as the client would. */
@@ -101,7 +126,7 @@ final class PipelineHarness {
     }
 
     void drain() {
-        draining = true;
+        listener.draining = true;
         channel.pipeline().fireUserEventTriggered(Dispatcher.DRAIN);
         channel.runPendingTasks();
     }

@@ -24,7 +24,15 @@ public final class RawClient implements AutoCloseable {
     private final InputStream in;
 
     public RawClient(ListenAddress address) throws IOException {
+        this(address, null);
+    }
+
+    /** A client whose connection comes from {@code source} (any 127.0.0.0/8 address is this machine's loopback). */
+    public RawClient(ListenAddress address, java.net.InetAddress source) throws IOException {
         socket = new Socket();
+        if (source != null) {
+            socket.bind(new InetSocketAddress(source, 0));
+        }
         socket.connect(new InetSocketAddress(address.address(), address.port()), 5000);
         socket.setSoTimeout(10_000); // a bound on every read: a broken server fails the test, not hangs it
         in = socket.getInputStream();

@@ -13,8 +13,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -34,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       container provider;</li>
  *   <li>{@code imds}: with neither, so the chain falls through to the instance profile provider, which talks
  *       IMDSv2 to 169.254.169.254;</li>
- *   <li>{@code http}: a raw request (method, url, headers), to see the exact status iamlet answers.</li>
+ *   <li>{@code http}: a raw request (method, url, headers), to see the exact status iamlet answers;</li>
+ *   <li>{@code repeat}: another command ({@code command}) {@code times} times in a row, each timed.</li>
  * </ul>
  *
  * Answers are {@value #PREFIX}{@code {json}} lines: {@code ok}, {@code accessKeyId}, {@code expiration} or
@@ -66,12 +71,7 @@ public final class JavaPodClient {
             answer.put("id", command.path("id").asString(""));
             long start = System.nanoTime();
             try {
-                answer.putAll(switch (command.path("op").asString("")) {
-                    case "container" -> container(command.path("tokenFile").asString());
-                    case "imds" -> credentials("InstanceProfileCredentialsProvider");
-                    case "http" -> http(command);
-                    default -> throw new IllegalArgumentException("unknown op " + command.path("op"));
-                });
+                answer.putAll(run(command));
             } catch (Exception e) {
                 answer.put("ok", false);
                 answer.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -79,6 +79,47 @@ public final class JavaPodClient {
             answer.put("millis", (System.nanoTime() - start) / 1_000_000);
             print(answer);
         }
+    }
+
+    private static Map<String, Object> run(JsonNode command) throws Exception {
+        return switch (command.path("op").asString("")) {
+            case "container" -> container(command.path("tokenFile").asString());
+            case "imds" -> credentials("InstanceProfileCredentialsProvider");
+            case "http" -> http(command);
+            case "repeat" -> repeat(command.path("command"), command.path("times").asInt(1));
+            default -> throw new IllegalArgumentException("unknown op " + command.path("op"));
+        };
+    }
+
+    /**
+     * {@code command} {@code times} times in a row, each timed here (in microseconds), so that the figures hold the
+     * SDK's time and not the harness's: {@code ok} when all succeeded, the access key ids seen, the first error.
+     */
+    private static Map<String, Object> repeat(JsonNode command, int times) throws Exception {
+        List<Long> micros = new ArrayList<>();
+        Set<String> keys = new LinkedHashSet<>();
+        int succeeded = 0;
+        String firstError = null;
+        for (int i = 0; i < times; i++) {
+            long start = System.nanoTime();
+            Map<String, Object> one = run(command);
+            micros.add((System.nanoTime() - start) / 1_000);
+            if (Boolean.TRUE.equals(one.get("ok"))) {
+                succeeded++;
+                keys.add(String.valueOf(one.get("accessKeyId")));
+            } else if (firstError == null) {
+                firstError = String.valueOf(one.get("error"));
+            }
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ok", succeeded == times);
+        answer.put("succeeded", succeeded);
+        answer.put("micros", micros);
+        answer.put("accessKeyIds", List.copyOf(keys));
+        if (firstError != null) {
+            answer.put("error", firstError);
+        }
+        return answer;
     }
 
     private static Map<String, Object> container(String tokenFile) {

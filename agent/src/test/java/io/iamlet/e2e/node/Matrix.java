@@ -45,6 +45,7 @@ final class Matrix {
         NO_ROLE("pod without a role: refused"),
         FORBIDDEN_ROLE("role not allowed (namespace policy / allow-list): refused"),
         IP_REUSE("pod deleted, new pod on its IP: new role, never the old"),
+        SLOWLORIS("a pod holds its most slow connections: others served"),
         STOPPED("iamlet stopped: connections refused (fail closed)"),
         RESTARTED("iamlet restarted: clients recover");
 

@@ -87,6 +87,13 @@ class NodeEndToEndIT {
             @Override public boolean running() { return iamlet != null && iamlet.alive(); }
             @Override public int stop() { return stopIamlet(); }
             @Override public void start() { startIamlet(); }
+            @Override public String log() {
+                try {
+                    return Files.readString(iamlet.log());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         });
     }
 
@@ -135,6 +142,7 @@ class NodeEndToEndIT {
     static Stream<Row> noRole() { return rows(Case.NO_ROLE); }
     static Stream<Row> forbiddenRole() { return rows(Case.FORBIDDEN_ROLE); }
     static Stream<Row> ipReuse() { return rows(Case.IP_REUSE); }
+    static Stream<Row> slowloris() { return rows(Case.SLOWLORIS); }
     static Stream<Row> stopped() { return rows(Case.STOPPED); }
     static Stream<Row> restarted() { return rows(Case.RESTARTED); }
 
@@ -168,14 +176,17 @@ class NodeEndToEndIT {
     @Order(6) @ParameterizedTest(name = "{0}") @MethodSource("ipReuse")
     void aNewPodOnAReusedIpGetsTheNewRoleNeverTheOld(Row row) { check(row); }
 
-    @Order(7) @ParameterizedTest(name = "{0}") @MethodSource("stopped")
+    @Order(7) @ParameterizedTest(name = "{0}") @MethodSource("slowloris")
+    void aPodHoldingItsMostSlowConnectionsToBothAddressesStopsNoOtherPod(Row row) { check(row); }
+
+    @Order(8) @ParameterizedTest(name = "{0}") @MethodSource("stopped")
     void withIamletStoppedPodsConnectionsAreRefused(Row row) { check(row); }
 
-    @Order(8) @ParameterizedTest(name = "{0}") @MethodSource("restarted")
+    @Order(9) @ParameterizedTest(name = "{0}") @MethodSource("restarted")
     void afterARestartClientsRecoverWithoutRestarting(Row row) { check(row); }
 
     @Test
-    @Order(9)
+    @Order(10)
     void neitherIamletNorTheStandInsLoggedAPodTokenOrASessionToken() throws IOException {
         List<String> signatures = new ArrayList<>();
         try (Stream<Path> tokens = Files.list(work.resolve("out/tokens"))) {

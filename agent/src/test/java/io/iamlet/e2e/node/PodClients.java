@@ -72,11 +72,7 @@ final class PodClients implements AutoCloseable {
     }
 
     private JsonChannel startJava(PodNet pod) {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> argv = pod.exec(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx128m", "--enable-native-access=ALL-UNNAMED", "-Duser.home=" + home(pod), "-cp", classpath,
-                JavaPodClient.class.getName()));
+        List<String> argv = pod.exec(javaCommand(pod, "-Xmx128m", JavaPodClient.class, List.of()));
         JsonChannel channel = new JsonChannel(JavaPodClient.PREFIX);
         NodeProcess process = NodeProcess.start("java-client-pod" + pod.index(), argv, environment(pod, null),
                 work.resolve("logs/java-client-pod" + pod.index() + ".log"), channel::onLine);
@@ -91,6 +87,95 @@ final class PodClients implements AutoCloseable {
                     + process.logTail(3000), e);
         }
         return channel;
+    }
+
+    /** A JVM of the test classpath running {@code main}, as {@code pod}'s namespace would start it. */
+    private List<String> javaCommand(PodNet pod, String heap, Class<?> main, List<String> args) {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Shell.concat(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", heap,
+                "--enable-native-access=ALL-UNNAMED", "-Duser.home=" + home(pod), "-cp", classpath, main.getName()),
+                args);
+    }
+
+    /** What {@link #repeat} saw: how many of {@code times} got credentials, each one's time, the keys issued. */
+    record Repeated(int succeeded, int times, List<Duration> took, List<String> accessKeyIds, String error) {
+        Duration percentile(double p) {
+            List<Duration> sorted = took.stream().sorted().toList();
+            return sorted.get((int) Math.ceil(p * sorted.size()) - 1);
+        }
+
+        Duration max() {
+            return percentile(1.0);
+        }
+
+        String brief() {
+            return succeeded + " of " + times + " got credentials, p50 " + millis(percentile(0.5)) + " ms, max "
+                    + millis(max()) + " ms";
+        }
+
+        private static String millis(Duration d) {
+            return String.format(java.util.Locale.ROOT, "%.1f", d.toNanos() / 1e6);
+        }
+    }
+
+    /**
+     * The Java SDK in {@code pod} fetches credentials {@code times} times in a row through {@code path}, a fresh
+     * default chain each time, each timed inside the pod's JVM.
+     */
+    Repeated repeat(Matrix.Path path, PodNet pod, Path token, int times) {
+        Map<String, Object> one = path == Matrix.Path.CONTAINER
+                ? Map.of("op", "container", "tokenFile", token.toString()) : Map.of("op", "imds");
+        JsonNode answer = javaClients.get(pod.index()).call(Map.of("op", "repeat", "times", times, "command", one),
+                Duration.ofSeconds(120));
+        List<Duration> took = answer.path("micros").valueStream().map(m -> Duration.ofNanos(m.asLong() * 1000))
+                .toList();
+        List<String> keys = answer.path("accessKeyIds").valueStream().map(JsonNode::asString).toList();
+        return new Repeated(answer.path("succeeded").asInt(0), times, took, keys, text(answer, "error"));
+    }
+
+    /** A pod holding slow connections ({@link SlowlorisPod}); {@link #status()} says how many. */
+    final class Slowloris implements AutoCloseable {
+        private final NodeProcess process;
+        private final JsonChannel channel;
+
+        private Slowloris(NodeProcess process, JsonChannel channel) {
+            this.process = process;
+            this.channel = channel;
+        }
+
+        /** Per address: {@code address}, {@code held}, {@code closedAtOnce}, {@code opened}. */
+        List<JsonNode> status() {
+            return channel.call(Map.of("op", "status"), Duration.ofSeconds(30)).path("targets").valueStream()
+                    .toList();
+        }
+
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    /** Starts {@link SlowlorisPod} in {@code pod}: {@code connections} slow connections to each of {@code targets}. */
+    Slowloris slowloris(PodNet pod, int connections, List<String> targets) {
+        List<String> args = new ArrayList<>(List.of(Integer.toString(connections)));
+        args.addAll(targets);
+        JsonChannel channel = new JsonChannel(SlowlorisPod.PREFIX);
+        NodeProcess process = NodeProcess.start("slowloris-pod" + pod.index(),
+                pod.exec(javaCommand(pod, "-Xmx64m", SlowlorisPod.class, args)), environment(pod, null),
+                work.resolve("logs/slowloris-pod" + pod.index() + ".log"), channel::onLine);
+        channel.attach(process);
+        synchronized (processes) {
+            processes.add(process);
+        }
+        try {
+            channel.ready(Duration.ofSeconds(60));
+        } catch (Exception e) {
+            process.close();
+            throw new AssertionError("the slowloris in pod " + pod.index() + " did not start: " + e + "\n"
+                    + process.logTail(3000), e);
+        }
+        return new Slowloris(process, channel);
     }
 
     /** Asks {@code client} in {@code pod} for credentials through {@code path}; {@code token} for the container. */
