@@ -225,7 +225,7 @@ final class IpClaims {
                     .addKeyValue("ip", ip).addKeyValue("pods", live.stream().map(PodInfo::ref).toList())
                     .addKeyValue("uids", live.stream().map(PodInfo::uid).toList()).log();
         } else if (!now.contested() && (contestChanged || (newWinner && claimants > 1))) {
-            log.atInfo().setMessage(contestChanged ? "IP no longer contested, the live pod holds it"
+            log.atInfo().setMessage(contestChanged ? "IP no longer contested"
                             : "IP claimed by {} pods, the live newest wins").addArgument(claimants)
                     .addKeyValue("ip", ip).addKeyValue("pod", now.pod().ref()).addKeyValue("uid", now.pod().uid())
                     .log();

@@ -1,5 +1,6 @@
 package io.iamlet.pods;
 
+import io.iamlet.failure.Failure;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.Optional;
@@ -19,7 +20,7 @@ public interface PodIndex {
      * The one pod at {@code ip}, for the metadata path, where the address is the only credential. Waits a bounded
      * time ({@code --unknown-ip-wait}) for the informer to catch up with a pod that started a moment ago, or for an
      * address claimed by two live pods to be left to one. Never blocks the caller; when the bound passes it
-     * completes exceptionally with {@link io.iamlet.failure.Failure.NotYetKnown}: reason {@code pod_unknown}, or
+     * completes exceptionally with {@link Failure.NotYetKnown}: reason {@code pod_unknown}, or
      * {@code ip_ambiguous} while two live pods still claim the address. A terminating pod never contests a live one.
      */
     CompletableFuture<PodInfo> await(String ip);
@@ -28,7 +29,7 @@ public interface PodIndex {
      * Where the pod with {@code uid} stands for a request from {@code ip}, for the container endpoint, which binds
      * a token (naming a pod uid) to the address it came from. A uid the index has never seen is not yet known, as an
      * unknown IP is: the lookup waits the same bound for it, then fails with
-     * {@link io.iamlet.failure.Failure.NotYetKnown} ({@code pod_unknown}). A pod seen at another address, or
+     * {@link Failure.NotYetKnown} ({@code pod_unknown}). A pod seen at another address, or
      * deleted a short while ago, is answered at once.
      *
      * <p>The default, for simple indexes that cannot wait, answers from {@link #pods()}.
@@ -37,8 +38,8 @@ public interface PodIndex {
         return pods().stream().filter(p -> p.uid().equals(uid)).findFirst()
                 .<CompletableFuture<PodAt>>map(p -> CompletableFuture.completedFuture(
                         p.ips().contains(ip) ? new PodAt.Here(p) : new PodAt.Elsewhere(p)))
-                .orElseGet(() -> CompletableFuture.failedFuture(new io.iamlet.failure.Failure.NotYetKnown(
-                        "pod_unknown", "the pod this token was issued to is not known on this node yet")));
+                .orElseGet(() -> CompletableFuture.failedFuture(new Failure.NotYetKnown("pod_unknown",
+                        "the pod this token was issued to is not known on this node yet")));
     }
 
     /** Every live pod indexed now. */
@@ -70,7 +71,7 @@ public interface PodIndex {
         record Elsewhere(PodInfo pod) implements PodAt {
         }
 
-        /** The pod was deleted, or finished, a short while ago (remembered for {@link InformerPodIndex#GONE_MEMORY}). */
+        /** The pod was deleted, or finished, a short while ago (see {@link InformerPodIndex#GONE_MEMORY}). */
         record Gone(String uid) implements PodAt {
         }
     }

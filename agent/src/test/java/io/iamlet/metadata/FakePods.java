@@ -25,6 +25,7 @@ public final class FakePods implements PodIndex {
     private final Map<String, PodInfo> byIp = new ConcurrentHashMap<>();
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private final Map<CompletableFuture<PodAt>, String[]> parked = new ConcurrentHashMap<>(); // -> {ip, uid}
+    private final Set<String> contested = ConcurrentHashMap.newKeySet();
     private volatile boolean park;
     final List<PodListener> listeners = new CopyOnWriteArrayList<>();
     /** Every address {@link #await} was asked for, in order. */
@@ -53,6 +54,11 @@ public final class FakePods implements PodIndex {
         byIp.values().removeIf(p -> p.uid().equals(uid));
         gone.add(uid);
         wake();
+    }
+
+    /** Two live pods claim {@code ip}: {@link #await} answers as the index does once its wait is over. */
+    public void contest(String ip) {
+        contested.add(ip);
     }
 
     /** From now on a lookup of an unknown pod uid waits for the pod (or {@link #endWaits()}) instead of failing. */
@@ -110,6 +116,10 @@ public final class FakePods implements PodIndex {
     @Override
     public CompletableFuture<PodInfo> await(String ip) {
         asked.add(ip);
+        if (contested.contains(ip)) {
+            return CompletableFuture.failedFuture(new Failure.NotYetKnown("ip_ambiguous",
+                    "more than one running pod on this node has IP " + ip + ", retry shortly"));
+        }
         PodInfo pod = byIp.get(ip);
         return pod != null ? CompletableFuture.completedFuture(pod)
                 : CompletableFuture.failedFuture(new Failure.NotYetKnown("pod_unknown", "no pod has this IP"));

@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class InformerPodIndexTest {
 
     private static final Duration WAIT = Duration.ofSeconds(2);
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     // Never contacted: the informer is not started in these tests.
     private static KubernetesClient client;
@@ -183,7 +184,8 @@ class InformerPodIndexTest {
         index.handler().onDelete(pod("old", "u-old", "10.0.0.7"), false);
         add(pod("new", "u-new", "10.0.0.7"));
 
-        assertThat(lookup).isCompletedWithValueMatching(at -> at instanceof PodAt.Here(var p) && p.uid().equals("u-new"));
+        assertThat(lookup).isCompletedWithValueMatching(
+                at -> at instanceof PodAt.Here(var p) && p.uid().equals("u-new"));
         assertThat(lookups("waited")).isOne();
         assertThat(index.waiting()).isZero();
         assertThat(scheduler.pending()).as("the deadline is cancelled").isZero();
@@ -272,6 +274,4 @@ class InformerPodIndexTest {
 
         assertThat(index.await("10.0.0.7")).isCompletedWithValueMatching(p -> p.uid().equals("u-new"));
     }
-
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 }
