@@ -212,7 +212,7 @@ class PodIdentityServiceTest {
     }
 
     @Test
-    void anUnknownSourceAddressIsTransientAndGetsNothing() {
+    void aTokenOfAPodTheIndexDoesNotHaveIsTransientAndGetsNothing() {
         pods.clear();
 
         Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
