@@ -10,18 +10,23 @@ import io.iamlet.identity.RoleResolver;
 import io.iamlet.identity.TokenClaims;
 import io.iamlet.identity.TokenVerifier;
 import io.iamlet.pods.PodIndex;
-import io.iamlet.pods.PodInfo;
+import io.iamlet.pods.PodIndex.PodAt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
  * The container endpoint's decision, from a projected token and a source address to credentials.
  *
- * <p>The order matters. The token is verified first (a cached result costs a hash), then the pod at the source
- * address is found, then the two are <em>bound</em>: the token's pod uid, namespace and service account must be
- * those of the pod the packet came from. A token copied out of one pod and replayed from another is refused, which
+ * <p>The order matters. The token is verified first (a cached result costs a hash), then the pod the token names
+ * (by uid) is found, then the two are <em>bound</em>: that pod must hold the source address, and its namespace and
+ * service account must be the token's. A token copied out of one pod and replayed from another is refused, which
  * is what makes a stolen token useless outside its pod. Only then is the service account's role looked up and
  * credentials fetched. Every path ends in exactly one audit event.
+ *
+ * <p>The token's pod is looked up by uid, not the pod by address, because an address is reused as soon as a pod is
+ * gone: a new pod asking from it before the pod watch has delivered it must get a retryable 503 ("not yet known",
+ * after the same bounded wait as an unknown address), not a final 403. Only a pod the index knows at another
+ * address, or knows was deleted, makes a {@code pod_mismatch}, which stays a token-replay alert.
  */
 public final class PodIdentityService implements ContainerCredentialService {
 
@@ -47,7 +52,8 @@ public final class PodIdentityService implements ContainerCredentialService {
     public CompletableFuture<Credentials> credentialsFor(String sourceIp, String token) {
         var trail = new Trail(AuditEvent.from(ENDPOINT, sourceIp));
         return verifier.verify(token)
-                .thenCompose(claims -> pods.await(sourceIp).thenApply(pod -> bind(claims, pod, trail)))
+                .thenCompose(claims -> pods.awaitPod(sourceIp, claims.podUid())
+                        .thenApply(found -> bind(claims, sourceIp, found, trail)))
                 .thenCompose(claims -> roles.roleArnFor(claims.namespace(), claims.serviceAccountName())
                         .thenCompose(role -> {
                             trail.event = trail.event.role(role);
@@ -68,15 +74,19 @@ public final class PodIdentityService implements ContainerCredentialService {
                 });
     }
 
-    private static TokenClaims bind(TokenClaims claims, PodInfo pod, Trail trail) {
-        trail.event = trail.event.pod(pod.namespace(), pod.name(), pod.serviceAccount());
-        if (!pod.uid().equals(claims.podUid())
-                || !pod.namespace().equals(claims.namespace())
-                || !pod.serviceAccount().equals(claims.serviceAccountName())) {
-            throw new Failure.Denied("pod_mismatch",
-                    "the token was not issued to the pod at this source address");
+    private TokenClaims bind(TokenClaims claims, String sourceIp, PodAt found, Trail trail) {
+        if (found instanceof PodAt.Here(var pod)) {
+            trail.event = trail.event.pod(pod.namespace(), pod.name(), pod.serviceAccount());
+            if (pod.namespace().equals(claims.namespace())
+                    && pod.serviceAccount().equals(claims.serviceAccountName())) {
+                return claims;
+            }
+        } else {
+            // The audit names the pod the request came from, if known: that is where a copied token is replayed.
+            pods.at(sourceIp).ifPresent(pod ->
+                    trail.event = trail.event.pod(pod.namespace(), pod.name(), pod.serviceAccount()));
         }
-        return claims;
+        throw new Failure.Denied("pod_mismatch", "the token was not issued to the pod at this source address");
     }
 
     /** The audit event as far as the request got; written by one stage at a time, in order. */

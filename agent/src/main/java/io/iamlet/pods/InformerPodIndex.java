@@ -1,6 +1,7 @@
 package io.iamlet.pods;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pods of this node by IP, kept by a fabric8 shared informer scoped to the node.
+ * The pods of this node by IP and uid, kept by a fabric8 shared informer scoped to the node.
  *
- * <p>Wiring only: {@link IpClaims} holds the invariants (which pod wins an IP), {@link PodEvents} applies informer
- * events to it, {@link Waiters} parks lookups of IPs not known yet. Watch reconnects and relists are fabric8's job;
+ * <p>Wiring only: {@link IpClaims} holds the invariants (which pod owns an IP, which uids are gone), {@link PodEvents}
+ * applies informer events to it, two {@link Waiters} park lookups of IPs and of pod uids not known yet, each for at
+ * most {@code --unknown-ip-wait}. Watch reconnects and relists are fabric8's job;
  * {@link #connected()} and {@link #synced()} report how it is going, for readiness and metrics.
  *
  * <p>Lifecycle: construct, {@link #addListener add listeners}, {@link #start()}, then {@link #stop()} (or close)
@@ -38,36 +40,49 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
     /** Re-delivers the informer's cache to the handler now and then; idempotent, it only heals. */
     static final Duration RESYNC = Duration.ofMinutes(15);
 
+    /** How long a deleted or finished pod is remembered, so that its token is refused rather than waited for. */
+    public static final Duration GONE_MEMORY = IpClaims.GONE_MEMORY;
+
     private final KubernetesClient client;
     private final PodSelector selector;
     private final Duration unknownIpWait;
-    private final IpClaims claims = new IpClaims();
-    private final Waiters waiters;
+    private final IpClaims claims;
+    private final Waiters ipWaiters;
+    private final Waiters uidWaiters;
     private final PodEvents events;
     private final Counter hits;
     private final Counter waited;
     private final Counter unknown;
+    private final Counter ambiguous;
     private volatile SharedIndexInformer<Pod> informer;
     private volatile boolean stopped;
 
     /**
      * @param client         the API client; the index does not close it
      * @param selector       this node; {@link PodSelector#node(String)} in production
-     * @param unknownIpWait  how long {@link #await} waits for an unknown IP ({@code --unknown-ip-wait}, default 2 s);
-     *                       zero fails at once
+     * @param unknownIpWait  how long {@link #await} waits for an unknown or contested IP, and {@link #awaitPod} for
+     *                       an unknown pod uid ({@code --unknown-ip-wait}, default 1 s); zero fails at once
      * @param scheduler      fires the wait deadlines, e.g. {@link Scheduler#systemScheduler()}
      * @param registry       where the index's meters go
      */
     public InformerPodIndex(KubernetesClient client, PodSelector selector, Duration unknownIpWait,
             Scheduler scheduler, MeterRegistry registry) {
+        this(client, selector, unknownIpWait, scheduler, Ticker.systemTicker(), registry);
+    }
+
+    /** As above, with the time source of the memory of deleted pods ({@link #GONE_MEMORY}). */
+    public InformerPodIndex(KubernetesClient client, PodSelector selector, Duration unknownIpWait,
+            Scheduler scheduler, Ticker ticker, MeterRegistry registry) {
         this.client = Objects.requireNonNull(client, "client");
         this.selector = Objects.requireNonNull(selector, "selector");
         if (unknownIpWait.isNegative()) {
             throw new IllegalArgumentException("--unknown-ip-wait must not be negative, was " + unknownIpWait);
         }
         this.unknownIpWait = unknownIpWait;
-        this.waiters = new Waiters(Objects.requireNonNull(scheduler, "scheduler"));
-        this.events = new PodEvents(new PodReader(selector.nodeName()), claims, waiters);
+        this.claims = new IpClaims(Objects.requireNonNull(ticker, "ticker"));
+        this.ipWaiters = new Waiters(Objects.requireNonNull(scheduler, "scheduler"));
+        this.uidWaiters = new Waiters(scheduler);
+        this.events = new PodEvents(new PodReader(selector.nodeName()), claims, ipWaiters, uidWaiters);
 
         Gauge.builder("iamlet.pods.indexed", claims, IpClaims::size).strongReference(true)
                 .description("Pods of this node indexed by IP").register(registry);
@@ -75,16 +90,19 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
                 .description("1 once the pod informer has listed this node's pods").register(registry);
         Gauge.builder("iamlet.informer.connected", this, i -> i.connected() ? 1 : 0).strongReference(true)
                 .description("1 while the pod informer's watch is open").register(registry);
-        Gauge.builder("iamlet.pod.lookup.waiting", waiters, Waiters::pending).strongReference(true)
-                .description("Lookups waiting for an unknown IP to be indexed").register(registry);
+        Gauge.builder("iamlet.pod.lookup.waiting", this, InformerPodIndex::waiting).strongReference(true)
+                .description("Lookups waiting for an unknown IP or pod uid to be indexed, or a contested IP to be left "
+                        + "to one pod").register(registry);
         this.hits = lookups(registry, "hit");
         this.waited = lookups(registry, "waited");
         this.unknown = lookups(registry, "unknown");
+        this.ambiguous = lookups(registry, "ambiguous");
     }
 
     private static Counter lookups(MeterRegistry registry, String outcome) {
         return Counter.builder("iamlet.pod.lookups").tag("outcome", outcome)
-                .description("Pod lookups by source IP: found at once, found after waiting, not found in time")
+                .description("Pod lookups by source IP or token: found at once, found after waiting, not found in "
+                        + "time, IP still claimed by two live pods")
                 .register(registry);
     }
 
@@ -124,7 +142,8 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
         if (informer != null) {
             informer.stop();
         }
-        waiters.failAll(() -> new Failure.NotYetKnown("shutting_down", "iamlet is shutting down"));
+        ipWaiters.failAll(() -> new Failure.NotYetKnown("shutting_down", "iamlet is shutting down"));
+        uidWaiters.failAll(() -> new Failure.NotYetKnown("shutting_down", "iamlet is shutting down"));
     }
 
     @Override
@@ -144,31 +163,82 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
             unknown.increment();
             return CompletableFuture.failedFuture(new Failure.NotYetKnown("pod_unknown", "no pod has this IP"));
         }
-        Optional<PodInfo> known = claims.at(key.get());
-        if (known.isPresent()) {
+        String address = key.get();
+        IpClaims.Owner known = claims.owner(address);
+        if (known != null && !known.contested()) {
             hits.increment();
-            return CompletableFuture.completedFuture(known.get());
+            return CompletableFuture.completedFuture(known.pod());
+        }
+        if (stopped || unknownIpWait.isZero()) {
+            return counted(CompletableFuture.failedFuture(ipFailure(address)), false);
+        }
+        CompletableFuture<PodInfo> waiter = ipWaiters.register(address, unknownIpWait, () -> ipFailure(address));
+        // The IP may have been indexed (or left to one pod) between the first look and the registration: look again.
+        IpClaims.Owner now = claims.owner(address);
+        if (now != null && !now.contested()) {
+            waiter.complete(now.pod());
+        }
+        return counted(waiter, true);
+    }
+
+    @Override
+    public CompletableFuture<PodAt> awaitPod(String ip, String uid) {
+        if (uid == null || uid.isEmpty()) {
+            unknown.increment();
+            return CompletableFuture.failedFuture(podFailure());
+        }
+        String address = normalised(ip).orElse(null);
+        PodAt known = claims.locate(address, uid);
+        if (known != null) {
+            hits.increment();
+            return CompletableFuture.completedFuture(known);
         }
         if (stopped || unknownIpWait.isZero()) {
             unknown.increment();
-            return CompletableFuture.failedFuture(notYetKnown(key.get()));
+            return CompletableFuture.failedFuture(podFailure());
         }
-        CompletableFuture<PodInfo> waiter = waiters.register(key.get(), unknownIpWait, () -> notYetKnown(key.get()));
+        CompletableFuture<PodInfo> waiter = uidWaiters.register(uid, unknownIpWait, InformerPodIndex::podFailure);
         // The pod may have been indexed between the first look and the registration: look again.
-        claims.at(key.get()).ifPresent(waiter::complete);
-        waiter.whenComplete((pod, failure) -> {
-            if (pod != null) {
-                waited.increment();
+        PodAt now = claims.locate(address, uid);
+        if (now != null) {
+            waiter.complete(null);
+        }
+        return counted(waiter, true).thenApply(indexed -> {
+            PodAt found = claims.locate(address, uid);
+            if (found == null) { // indexed, then no longer indexable without being deleted: still not known
+                throw podFailure();
+            }
+            return found;
+        });
+    }
+
+    /** Counts how a lookup ended, once it has. */
+    private <T> CompletableFuture<T> counted(CompletableFuture<T> lookup, boolean waitedFor) {
+        lookup.whenComplete((found, failure) -> {
+            if (failure == null) {
+                (waitedFor ? waited : hits).increment();
+            } else if (failure instanceof Failure f && "ip_ambiguous".equals(f.reason())) {
+                ambiguous.increment();
             } else if (failure instanceof Failure.NotYetKnown) {
                 unknown.increment();
             }
         });
-        return waiter;
+        return lookup;
     }
 
-    private Failure notYetKnown(String ip) {
+    private Failure ipFailure(String ip) {
+        IpClaims.Owner owner = claims.owner(ip);
+        if (owner != null && owner.contested()) {
+            return new Failure.NotYetKnown("ip_ambiguous",
+                    "more than one running pod on this node has IP " + ip + ", retry shortly");
+        }
         return new Failure.NotYetKnown("pod_unknown",
                 "no pod with IP " + ip + " is known on this node yet, retry shortly");
+    }
+
+    private static Failure podFailure() {
+        return new Failure.NotYetKnown("pod_unknown",
+                "the pod this token was issued to is not known on this node yet, retry shortly");
     }
 
     @Override
@@ -198,7 +268,7 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
     }
 
     int waiting() {
-        return waiters.pending();
+        return ipWaiters.pending() + uidWaiters.pending();
     }
 
     /** What the informer keeps of each pod (see {@link TrimmedPodStore}), for tests. */

@@ -18,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * The informer caches by namespace/name, so a pod deleted and recreated under the same name while the watch was
  * down arrives as one update whose uid changed: the old uid is removed first.
  *
- * <p>Order of effects for each event: claims first, then waiters for every IP that now has a winner, then
- * listeners. An exception in a listener is logged and does not stop the others or the index.
+ * <p>A deletion, a finished phase and a uid replaced under the same name leave a tombstone in the claims (the pod is
+ * gone); a pod that merely stops being indexable (no IP any more) does not.
+ *
+ * <p>Order of effects for each event: claims first, then waiters for every IP that now has a sole owner and for
+ * the uid of every pod now indexed, then listeners. An exception in a listener is logged and does not stop the
+ * others or the index.
  */
 final class PodEvents implements ResourceEventHandler<Pod> {
 
@@ -27,14 +31,16 @@ final class PodEvents implements ResourceEventHandler<Pod> {
 
     private final PodReader reader;
     private final IpClaims claims;
-    private final Waiters waiters;
+    private final Waiters ipWaiters;
+    private final Waiters uidWaiters;
     private final List<PodIndex.PodListener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
 
-    PodEvents(PodReader reader, IpClaims claims, Waiters waiters) {
+    PodEvents(PodReader reader, IpClaims claims, Waiters ipWaiters, Waiters uidWaiters) {
         this.reader = reader;
         this.claims = claims;
-        this.waiters = waiters;
+        this.ipWaiters = ipWaiters;
+        this.uidWaiters = uidWaiters;
     }
 
     void addListener(PodIndex.PodListener listener) {
@@ -59,7 +65,7 @@ final class PodEvents implements ResourceEventHandler<Pod> {
     public void onUpdate(Pod before, Pod pod) {
         String oldUid = uid(before);
         if (oldUid != null && !oldUid.equals(uid(pod))) {
-            publish(claims.remove(oldUid));
+            publish(claims.delete(oldUid));
         }
         apply(pod);
     }
@@ -68,7 +74,7 @@ final class PodEvents implements ResourceEventHandler<Pod> {
     public void onDelete(Pod pod, boolean finalStateUnknown) {
         String uid = uid(pod);
         if (uid != null) {
-            publish(claims.remove(uid));
+            publish(claims.delete(uid));
         }
     }
 
@@ -86,11 +92,15 @@ final class PodEvents implements ResourceEventHandler<Pod> {
         if (uid == null) {
             return;
         }
-        publish(reader.read(pod).map(claims::put).orElseGet(() -> claims.remove(uid)));
+        publish(reader.read(pod).map(claims::put)
+                .orElseGet(() -> PodReader.finished(pod) ? claims.delete(uid) : claims.remove(uid)));
     }
 
     private void publish(IpClaims.Change change) {
-        change.winners().forEach(waiters::complete);
+        change.owners().forEach(ipWaiters::complete);
+        for (PodInfo pod : change.added()) {
+            uidWaiters.complete(pod.uid(), pod);
+        }
         for (PodInfo pod : change.added()) {
             log.atDebug().setMessage("pod indexed").addKeyValue("pod", pod.ref()).addKeyValue("uid", pod.uid())
                     .addKeyValue("ips", pod.ips()).log();

@@ -38,8 +38,7 @@ final class PodReader {
         if (meta == null || meta.getUid() == null || spec == null || status == null
                 || !nodeName.equals(spec.getNodeName())
                 || Boolean.TRUE.equals(spec.getHostNetwork())
-                || "Succeeded".equals(status.getPhase())
-                || "Failed".equals(status.getPhase())) {
+                || finished(pod)) {
             return Optional.empty();
         }
         List<String> ips = ips(meta, status);
@@ -55,6 +54,12 @@ final class PodReader {
                 meta.getAnnotations() == null ? Map.of() : meta.getAnnotations(),
                 created(meta),
                 meta.getDeletionTimestamp() != null));
+    }
+
+    /** Succeeded or Failed: the pod's containers have all stopped for good and its IP is released. */
+    static boolean finished(Pod pod) {
+        PodStatus status = pod.getStatus();
+        return status != null && ("Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase()));
     }
 
     /** Every entry of {@code status.podIPs} plus {@code status.podIP} (older kubelets set only that), normalised. */

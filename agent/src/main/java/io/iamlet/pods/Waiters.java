@@ -13,25 +13,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Lookups parked on an IP the index does not know yet, each with a deadline.
+ * Lookups parked on a key the index cannot answer yet (an IP nobody owns, or a pod uid never seen), each with a
+ * deadline.
  *
  * <p>A waiter leaves the map however its future completes (pod indexed, deadline, caller cancelled, index
- * stopped), and its timer is cancelled then, so nothing accumulates. Sets of waiters are only mutated inside
- * {@link ConcurrentMap#compute}, which serialises them per IP with {@link #complete}'s removal.
+ * stopped), and its timer is cancelled then, so nothing accumulates: the number parked is bounded by the requests
+ * in flight, which the listeners' connection limits bound. Sets of waiters are only mutated inside
+ * {@link ConcurrentMap#compute}, which serialises them per key with {@link #complete}'s removal.
  */
 final class Waiters {
 
     private final Scheduler scheduler;
-    private final ConcurrentMap<String, Set<CompletableFuture<PodInfo>>> byIp = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Set<CompletableFuture<PodInfo>>> byKey = new ConcurrentHashMap<>();
 
     Waiters(Scheduler scheduler) {
         this.scheduler = scheduler;
     }
 
-    /** A future completed by {@link #complete} for this IP, or failed with {@code onTimeout} after {@code bound}. */
-    CompletableFuture<PodInfo> register(String ip, Duration bound, Supplier<Failure> onTimeout) {
+    /** A future completed by {@link #complete} for this key, or failed with {@code onTimeout} after {@code bound}. */
+    CompletableFuture<PodInfo> register(String key, Duration bound, Supplier<Failure> onTimeout) {
         CompletableFuture<PodInfo> waiter = new CompletableFuture<>();
-        byIp.compute(ip, (k, set) -> {
+        byKey.compute(key, (k, set) -> {
             Set<CompletableFuture<PodInfo>> next = set == null ? new HashSet<>(2) : set;
             next.add(waiter);
             return next;
@@ -40,7 +42,7 @@ final class Waiters {
                 bound.toNanos(), TimeUnit.NANOSECONDS);
         waiter.whenComplete((pod, failure) -> {
             timer.cancel(false);
-            byIp.computeIfPresent(ip, (k, set) -> {
+            byKey.computeIfPresent(key, (k, set) -> {
                 set.remove(waiter);
                 return set.isEmpty() ? null : set;
             });
@@ -48,9 +50,9 @@ final class Waiters {
         return waiter;
     }
 
-    /** Completes every waiter for this IP with the pod that now owns it. */
-    void complete(String ip, PodInfo pod) {
-        Set<CompletableFuture<PodInfo>> waiting = byIp.remove(ip);
+    /** Completes every waiter for this key with the pod that now answers it. */
+    void complete(String key, PodInfo pod) {
+        Set<CompletableFuture<PodInfo>> waiting = byKey.remove(key);
         if (waiting != null) {
             waiting.forEach(waiter -> waiter.complete(pod));
         }
@@ -58,8 +60,8 @@ final class Waiters {
 
     /** Fails every waiter (the index is stopping). */
     void failAll(Supplier<Failure> failure) {
-        for (String ip : Set.copyOf(byIp.keySet())) {
-            Set<CompletableFuture<PodInfo>> waiting = byIp.remove(ip);
+        for (String key : Set.copyOf(byKey.keySet())) {
+            Set<CompletableFuture<PodInfo>> waiting = byKey.remove(key);
             if (waiting != null) {
                 waiting.forEach(waiter -> waiter.completeExceptionally(failure.get()));
             }
@@ -68,6 +70,6 @@ final class Waiters {
 
     /** Number of parked lookups (a gauge, and the leak check in tests). */
     int pending() {
-        return byIp.values().stream().mapToInt(Set::size).sum();
+        return byKey.values().stream().mapToInt(Set::size).sum();
     }
 }

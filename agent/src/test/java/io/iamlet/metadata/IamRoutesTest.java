@@ -152,6 +152,26 @@ class IamRoutesTest {
     }
 
     @Test
+    void anAddressClaimedByTwoLivePodsIsATransientRefusalNamingNoPod() {
+        pods.contest("10.0.0.7");
+
+        Failure list = failure(routes.roleName(get(CREDENTIALS, "10.0.0.7")));
+        Failure credentials = failure(routes.credentials(get(CREDENTIALS + "reader", "10.0.0.7")));
+
+        assertThat(List.of(list, credentials)).allSatisfy(f -> {
+            assertThat(f.status()).isEqualTo(503);
+            assertThat(f.reason()).isEqualTo("ip_ambiguous");
+        });
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("ip_ambiguous");
+            assertThat(e.pod()).as("no guess at which pod asked").isNull();
+            assertThat(e.roleArn()).isNull();
+        });
+        assertThat(registry.find("iamlet.metadata.denials").tag("reason", "ip_ambiguous").counter().count())
+                .isEqualTo(2);
+    }
+
+    @Test
     void stsTroubleIsPassedOnAsItsFailure() {
         provider = identity -> CompletableFuture.failedFuture(
                 new Failure.Unavailable("sts_unavailable", "STS did not answer"));

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PodIdentityServiceTest {
 
     private static final String IP = "10.0.0.7";
+    private static final String OTHER_IP = "10.0.0.8";
     private static final String TOKEN = "header.payload-of-web-1.signature";
     private static final String ROLE = "arn:aws:iam::111122223333:role/web";
     private static final Instant EXPIRES = Instant.parse("2030-01-01T00:00:00Z");
@@ -79,9 +80,6 @@ class PodIdentityServiceTest {
 
     static Stream<Arguments> podsTheTokenWasNotIssuedTo() {
         return Stream.of(
-                Arguments.of("another pod uid (same name, recreated)", (UnaryOperator<PodInfo>) p -> new PodInfo(
-                        p.namespace(), p.name(), "uid-2", p.serviceAccount(), p.ips(), p.annotations(), p.created(),
-                        false)),
                 Arguments.of("another namespace", (UnaryOperator<PodInfo>) p -> new PodInfo("other", p.name(),
                         p.uid(), p.serviceAccount(), p.ips(), p.annotations(), p.created(), false)),
                 Arguments.of("another service account", (UnaryOperator<PodInfo>) p -> new PodInfo(p.namespace(),
@@ -90,22 +88,110 @@ class PodIdentityServiceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("podsTheTokenWasNotIssuedTo")
-    void deniesATokenPresentedFromAPodItWasNotIssuedTo(String mismatch, UnaryOperator<PodInfo> podAtIp) {
+    void deniesATokenWhosePodIsNotTheOneItNames(String mismatch, UnaryOperator<PodInfo> podAtIp) {
         PodInfo other = podAtIp.apply(POD);
         pods.put(IP, other);
 
         Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
 
+        assertMismatchAudited(failure, other);
+    }
+
+    @Test
+    void deniesATokenOfAPodKnownAtAnotherAddressNamingThePodItCameFrom() {
+        PodInfo replayer = new PodInfo("shop", "web-2", "uid-2", "web", List.of(OTHER_IP), Map.of(),
+                POD.created(), false);
+        pods.put(OTHER_IP, replayer);
+
+        Failure failure = failureOf(service.credentialsFor(OTHER_IP, TOKEN));
+
+        assertMismatchAudited(failure, replayer);
+    }
+
+    @Test
+    void deniesATokenOfADeletedPodPresentedFromItsReusedAddress() {
+        PodInfo successor = new PodInfo("shop", "web-1", "uid-2", "web", List.of(IP), Map.of(), POD.created(),
+                false);
+        pods.delete(POD.uid());
+        pods.put(IP, successor);
+
+        Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
+
+        assertMismatchAudited(failure, successor);
+    }
+
+    @Test
+    void aTokenOfAPodNotSeenYetAtAReusedAddressIsTransientNotAReplay() {
+        pods.clear();
+        pods.put(IP, new PodInfo("shop", "old-1", "uid-old", "web", List.of(IP), Map.of(), POD.created(), true));
+
+        Failure failure = failureOf(service.credentialsFor(IP, TOKEN));
+
+        assertThat(failure).isInstanceOf(Failure.NotYetKnown.class);
+        assertThat(failure.status()).isEqualTo(503);
+        assertThat(failure.reason()).isEqualTo("pod_unknown");
+        assertThat(rolesAsked).isEmpty();
+        assertThat(credentials.asked).isEmpty();
+        assertThat(audited).singleElement().satisfies(e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.reason()).isEqualTo("pod_unknown");
+        });
+    }
+
+    @Test
+    void aTokenOfAPodThatAppearsWhileWaitingIsServed() {
+        pods.clear();
+        pods.parkUnknownPods();
+
+        CompletableFuture<Credentials> answer = service.credentialsFor(IP, TOKEN);
+        assertThat(answer).isNotDone();
+        assertThat(pods.parked()).isOne();
+
+        pods.add(POD);
+
+        assertThat(answer).isCompletedWithValue(CREDS);
+        assertThat(pods.parked()).isZero();
+        assertThat(audited).singleElement().satisfies(e -> assertThat(e.granted()).isTrue());
+    }
+
+    @Test
+    void aTokenOfAPodThatAppearsAtAnotherAddressWhileWaitingIsDenied() {
+        pods.clear();
+        pods.parkUnknownPods();
+
+        CompletableFuture<Credentials> answer = service.credentialsFor(OTHER_IP, TOKEN);
+        pods.add(POD);
+
+        assertThat(failureOf(answer).reason()).isEqualTo("pod_mismatch");
+        assertThat(credentials.asked).isEmpty();
+    }
+
+    @Test
+    void aTokenOfAPodStillUnknownWhenTheWaitEndsGets503() {
+        pods.clear();
+        pods.parkUnknownPods();
+
+        CompletableFuture<Credentials> answer = service.credentialsFor(IP, TOKEN);
+        pods.endWaits();
+
+        Failure failure = failureOf(answer);
+        assertThat(failure.status()).isEqualTo(503);
+        assertThat(failure.reason()).isEqualTo("pod_unknown");
+        assertThat(credentials.asked).isEmpty();
+    }
+
+    private void assertMismatchAudited(Failure failure, PodInfo requester) {
         assertThat(failure).isInstanceOf(Failure.Denied.class);
         assertThat(failure.status()).isEqualTo(403);
         assertThat(failure.reason()).isEqualTo("pod_mismatch");
+        assertThat(failure.getMessage()).isEqualTo("the token was not issued to the pod at this source address");
         assertThat(rolesAsked).as("no role looked up").isEmpty();
         assertThat(credentials.asked).as("no credentials fetched").isEmpty();
         AuditEvent event = audited.getFirst();
         assertThat(event.granted()).isFalse();
         assertThat(event).extracting(AuditEvent::status, AuditEvent::reason, AuditEvent::namespace, AuditEvent::pod,
-                AuditEvent::serviceAccount).containsExactly(403, "pod_mismatch", other.namespace(), other.name(),
-                other.serviceAccount());
+                AuditEvent::serviceAccount).containsExactly(403, "pod_mismatch", requester.namespace(),
+                requester.name(), requester.serviceAccount());
         assertThat(audited).hasSize(1);
     }
 
@@ -126,7 +212,7 @@ class PodIdentityServiceTest {
     }
 
     @Test
-    void anUnknownSourceAddressIsTransientAndGetsNothing() {
+    void aTokenOfAPodTheIndexDoesNotHaveIsTransientAndGetsNothing() {
         pods.clear();
 
         Failure failure = failureOf(service.credentialsFor(IP, TOKEN));

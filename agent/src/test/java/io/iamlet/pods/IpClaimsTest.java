@@ -1,5 +1,9 @@
 package io.iamlet.pods;
 
+import io.iamlet.pods.IpClaims.Owner;
+import io.iamlet.pods.PodIndex.PodAt;
+import io.iamlet.testing.ManualTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +38,7 @@ class IpClaimsTest {
         assertThat(claims.at("fd00::7")).contains(web);
         assertThat(claims.at("10.0.0.8")).isEmpty();
         assertThat(change.added()).containsExactly(web);
-        assertThat(change.winners()).containsOnlyKeys("10.0.0.7", "fd00::7");
+        assertThat(change.owners()).containsOnlyKeys("10.0.0.7", "fd00::7");
         assertThat(claims.pods()).containsExactly(web);
     }
 
@@ -119,7 +123,7 @@ class IpClaimsTest {
         assertThat(claims.pods()).isEmpty();
         assertThat(claims.size()).isZero();
         assertThat(change.removed()).containsExactly(web);
-        assertThat(change.winners()).isEmpty();
+        assertThat(change.owners()).isEmpty();
     }
 
     @Test
@@ -144,7 +148,7 @@ class IpClaimsTest {
         assertThat(claims.at("10.0.0.7")).isEmpty();
         assertThat(claims.at("10.0.0.9")).map(PodInfo::name).contains("web");
         assertThat(change.added()).isEmpty();
-        assertThat(change.winners()).containsOnlyKeys("10.0.0.9");
+        assertThat(change.owners()).containsOnlyKeys("10.0.0.9");
     }
 
     @Test
@@ -186,5 +190,111 @@ class IpClaimsTest {
 
         assertThat(change.removed()).extracting(PodInfo::name).containsExactly("web");
         assertThat(claims.at("10.0.0.7")).isEmpty();
+    }
+
+    @Test
+    void twoLivePodsOnOneIpContestItUntilOneLeaves() {
+        PodInfo old = pod("old", T0, false, "10.0.0.7");
+        PodInfo young = pod("new", T0.plusSeconds(60), false, "10.0.0.7");
+        claims.put(old);
+
+        IpClaims.Change contested = claims.put(young);
+
+        assertThat(claims.owner("10.0.0.7")).isEqualTo(new Owner(young, true));
+        assertThat(contested.owners()).as("nobody may be handed a contested IP").isEmpty();
+
+        IpClaims.Change settled = claims.delete(old.uid());
+
+        assertThat(claims.owner("10.0.0.7")).isEqualTo(new Owner(young, false));
+        assertThat(settled.owners()).containsEntry("10.0.0.7", young);
+    }
+
+    @Test
+    void aTerminatingPodNeverContestsALiveOne() {
+        PodInfo leaving = pod("old", T0, true, "10.0.0.7");
+        PodInfo young = pod("new", T0.plusSeconds(60), false, "10.0.0.7");
+        claims.put(leaving);
+
+        IpClaims.Change change = claims.put(young);
+
+        assertThat(claims.owner("10.0.0.7")).isEqualTo(new Owner(young, false));
+        assertThat(change.owners()).containsEntry("10.0.0.7", young);
+    }
+
+    @Test
+    void aContestedIpIsSettledWhenOnePodStartsTerminating() {
+        PodInfo old = pod("old", T0, false, "10.0.0.7");
+        claims.put(old);
+        claims.put(pod("new", T0.plusSeconds(60), false, "10.0.0.7"));
+
+        IpClaims.Change change = claims.put(pod("new", T0.plusSeconds(60), true, "10.0.0.7"));
+
+        assertThat(claims.owner("10.0.0.7")).isEqualTo(new Owner(old, false));
+        assertThat(change.owners()).containsEntry("10.0.0.7", old);
+    }
+
+    @Test
+    void locatesATokensPodRelativeToTheSourceAddress() {
+        PodInfo web = pod("web", "10.0.0.7", "fd00::7");
+        claims.put(web);
+
+        assertThat(claims.locate("fd00::7", web.uid())).isEqualTo(new PodAt.Here(web));
+        assertThat(claims.locate("10.0.0.8", web.uid())).isEqualTo(new PodAt.Elsewhere(web));
+        assertThat(claims.locate(null, web.uid())).isEqualTo(new PodAt.Elsewhere(web));
+        assertThat(claims.locate("10.0.0.7", "uid-never-seen")).isNull();
+    }
+
+    @Test
+    void eachLivePodContestingAnIpIsHereTheTerminatingLoserIsNot() {
+        PodInfo a = pod("a", T0, false, "10.0.0.7");
+        PodInfo b = pod("b", T0.plusSeconds(60), false, "10.0.0.7");
+        PodInfo leaving = pod("leaving", T0.plusSeconds(120), true, "10.0.0.7");
+        claims.put(a);
+        claims.put(b);
+        claims.put(leaving);
+
+        assertThat(claims.locate("10.0.0.7", a.uid())).isEqualTo(new PodAt.Here(a));
+        assertThat(claims.locate("10.0.0.7", b.uid())).isEqualTo(new PodAt.Here(b));
+        assertThat(claims.locate("10.0.0.7", leaving.uid())).isEqualTo(new PodAt.Elsewhere(leaving));
+    }
+
+    @Test
+    void aTerminatingPodAloneOnItsIpIsStillHere() {
+        PodInfo leaving = pod("leaving", T0, true, "10.0.0.7");
+        claims.put(leaving);
+
+        assertThat(claims.locate("10.0.0.7", leaving.uid())).isEqualTo(new PodAt.Here(leaving));
+    }
+
+    @Test
+    void aDeletedPodIsRememberedAsGoneForALimitedTime() {
+        ManualTime time = new ManualTime();
+        IpClaims remembering = new IpClaims(time);
+        PodInfo web = pod("web", "10.0.0.7");
+        remembering.put(web);
+
+        remembering.delete(web.uid());
+
+        assertThat(remembering.locate("10.0.0.7", web.uid())).isEqualTo(new PodAt.Gone(web.uid()));
+        time.advance(IpClaims.GONE_MEMORY.minus(Duration.ofSeconds(1)));
+        assertThat(remembering.locate("10.0.0.7", web.uid())).isEqualTo(new PodAt.Gone(web.uid()));
+        time.advance(Duration.ofSeconds(1));
+        assertThat(remembering.locate("10.0.0.7", web.uid())).as("forgotten: not known").isNull();
+    }
+
+    @Test
+    void onlyADeletionLeavesATombstoneAndAReturnClearsIt() {
+        PodInfo web = pod("web", "10.0.0.7");
+        claims.delete(web.uid());
+        assertThat(claims.locate("10.0.0.7", web.uid())).as("never indexed: no tombstone").isNull();
+
+        claims.put(web);
+        claims.remove(web.uid());
+        assertThat(claims.locate("10.0.0.7", web.uid())).as("merely unindexed: no tombstone").isNull();
+
+        claims.put(web);
+        claims.delete(web.uid());
+        claims.put(web);
+        assertThat(claims.locate("10.0.0.7", web.uid())).isEqualTo(new PodAt.Here(web));
     }
 }

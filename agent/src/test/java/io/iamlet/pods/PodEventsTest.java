@@ -20,7 +20,8 @@ class PodEventsTest {
 
     private final IpClaims claims = new IpClaims();
     private final Waiters waiters = new Waiters(new ManualTime());
-    private final PodEvents events = new PodEvents(new PodReader(TestPods.NODE), claims, waiters);
+    private final Waiters uidWaiters = new Waiters(new ManualTime());
+    private final PodEvents events = new PodEvents(new PodReader(TestPods.NODE), claims, waiters, uidWaiters);
     private final List<String> heard = new ArrayList<>();
 
     PodEventsTest() {
@@ -114,6 +115,46 @@ class PodEventsTest {
         assertThat(waiter).isCompleted();
         assertThat(waiter.join().uid()).isEqualTo("u-web");
         assertThat(waiters.pending()).isZero();
+    }
+
+    @Test
+    void uidWaiterIsCompletedWhenThePodGetsIndexed() {
+        CompletableFuture<PodInfo> waiter = uidWaiters.register("u-web", Duration.ofSeconds(2),
+                () -> new Failure.NotYetKnown("pod_unknown", "not yet"));
+
+        events.onAdd(web());
+        assertThat(waiter).as("a pod without an IP is not indexed").isNotDone();
+        events.onUpdate(web(), web("10.0.0.7"));
+
+        assertThat(waiter.join().uid()).isEqualTo("u-web");
+        assertThat(uidWaiters.pending()).isZero();
+    }
+
+    @Test
+    void deletedFinishedAndReplacedPodsAreRememberedAsGone() {
+        Pod deleted = TestPods.pod("a").uid("u-a").ips("10.0.0.1").build();
+        Pod finished = TestPods.pod("b").uid("u-b").ips("10.0.0.2").build();
+        Pod replaced = TestPods.pod("c").uid("u-c").ips("10.0.0.3").build();
+        events.onAdd(deleted);
+        events.onAdd(finished);
+        events.onAdd(replaced);
+
+        events.onDelete(deleted, false);
+        events.onUpdate(finished, TestPods.pod("b").uid("u-b").ips("10.0.0.2").phase("Failed").build());
+        events.onUpdate(replaced, TestPods.pod("c").uid("u-c2").ips("10.0.0.4").build());
+
+        assertThat(claims.locate("10.0.0.1", "u-a")).isEqualTo(new PodIndex.PodAt.Gone("u-a"));
+        assertThat(claims.locate("10.0.0.2", "u-b")).isEqualTo(new PodIndex.PodAt.Gone("u-b"));
+        assertThat(claims.locate("10.0.0.3", "u-c")).isEqualTo(new PodIndex.PodAt.Gone("u-c"));
+    }
+
+    @Test
+    void podThatOnlyLosesItsIpIsNotRememberedAsGone() {
+        events.onAdd(web("10.0.0.7"));
+
+        events.onUpdate(web("10.0.0.7"), web());
+
+        assertThat(claims.locate("10.0.0.7", "u-web")).as("not known: a lookup waits for it").isNull();
     }
 
     @Test
