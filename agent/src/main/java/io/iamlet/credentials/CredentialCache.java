@@ -166,7 +166,7 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         Slot slot = live.slot();
         slot.touch(identity, timing.ticker().read());
         if (slot.awaitingToken() && slot.takeAwaitedToken(identity, usable(identity))) {
-            fields(log.atInfo(), "renewal resumes with a caller's fresh token: " + KEY_FORMAT, key).log();
+            fields(log.atDebug(), "renewal resumes with a caller's fresh token: " + KEY_FORMAT, key).log();
             timing.executor().execute(() -> renew(key, live, 0));
         }
         meters.served(left);
@@ -219,7 +219,7 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         if (!usable(with)) {
             meters.renewal("no_token");
             entry.slot().awaitToken(null);
-            fields(log.atInfo(), "not renewing yet: no live token for the key; the next request brings one: "
+            fields(log.atDebug(), "not renewing yet: no live token for the key; the next request brings one: "
                     + KEY_FORMAT + " {}", key, "valid_until", entry.credentials().expiration()).log();
             return;
         }
