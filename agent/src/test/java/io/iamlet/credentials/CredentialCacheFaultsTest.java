@@ -1,8 +1,9 @@
 package io.iamlet.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
 import io.iamlet.credentials.CredentialProvider.Served;
 import io.iamlet.credentials.CredentialSource.Budget;
 import io.iamlet.failure.Failure;
@@ -10,12 +11,12 @@ import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -249,6 +250,18 @@ class CredentialCacheFaultsTest {
         assertThat(source.fetchCount()).isEqualTo(3);
         assertThat(source.fetches().get(2).identity().token().value()).isEqualTo("t2");
         assertThat(get(pod("t2")).credentials()).isNotEqualTo(original.credentials());
+    }
+
+    @Test
+    void withoutAnExpiryGivenTheTokensOwnExpClaimDecides() {
+        String jwt = new PlainJWT(new JWTClaimsSet.Builder()
+                .expirationTime(Date.from(START.plus(Duration.ofMinutes(10)))).build()).serialize();
+        get(new Identity(ROLE, "team-a", "reader", "pod-1", "uid-1", new Identity.WebIdentityToken(jwt)));
+
+        time.advance(Duration.ofMinutes(30));
+
+        assertThat(source.fetchCount()).isEqualTo(1);
+        assertThat(count("iamlet.cache.renewals", "outcome", "no_token")).isEqualTo(1);
     }
 
     @Test
