@@ -59,8 +59,8 @@ final class Sources implements AutoCloseable {
             return assumeRoleCache(stillWanted);
         }
         if (webIdentityCache == null) {
-            webIdentityCache = cache(new WebIdentitySource(webIdentityClient(), config.sessionDuration(), clock),
-                    stillWanted);
+            webIdentityCache = cache(new WebIdentitySource(webIdentityClient(), config.sessionDuration(), clock,
+                    config.faults().stsFirstLoadTimeout()), stillWanted);
         }
         return webIdentityCache;
     }
@@ -113,7 +113,7 @@ final class Sources implements AutoCloseable {
     private CredentialCache assumeRoleCache(Predicate<CacheKey> stillWanted) {
         if (assumeRoleCache == null) {
             assumeRoleCache = cache(new AssumeRoleSource(assumeRoleClient(), config.clusterName(),
-                    config.sessionDuration(), clock), stillWanted);
+                    config.sessionDuration(), clock, config.faults().stsFirstLoadTimeout()), stillWanted);
         }
         return assumeRoleCache;
     }
@@ -138,9 +138,10 @@ final class Sources implements AutoCloseable {
     }
 
     private CredentialCache cache(CredentialSource source, Predicate<CacheKey> stillWanted) {
-        var cache = new CredentialCache(new MeteredSource(source, registry),
-                CacheSettings.of(config.refreshFraction(), config.refreshMinRemaining(), config.cacheMaxIdentities()),
-                stillWanted, registry);
+        var faults = config.faults();
+        var settings = CacheSettings.of(config.refreshFraction(), config.refreshMinRemaining(),
+                config.cacheMaxIdentities()).withFailedLoads(faults.failedLoadUnavailable(), faults.failedLoadDenied());
+        var cache = new CredentialCache(new MeteredSource(source, registry), settings, stillWanted, registry);
         closeables.add(cache);
         return cache;
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
@@ -34,6 +35,7 @@ public final class AssumeRoleSource implements CredentialSource {
     private final String clusterName;
     private final int durationSeconds;
     private final Clock clock;
+    private final AwsRequestOverrideConfiguration callerWaiting;
 
     /**
      * @param sts             a client signing with the node's credentials, {@link StsClients#forAssumeRole}
@@ -41,6 +43,13 @@ public final class AssumeRoleSource implements CredentialSource {
      * @param sessionDuration DurationSeconds (15 min to 12 h; STS caps role chaining at 1 h)
      */
     public AssumeRoleSource(StsAsyncClient sts, String clusterName, Duration sessionDuration, Clock clock) {
+        this(sts, clusterName, sessionDuration, clock, StsClients.FIRST_LOAD_TIMEOUT);
+    }
+
+    /** @param firstLoadTimeout {@code --sts-first-load-timeout}: the one attempt of a fetch a caller waits for */
+    public AssumeRoleSource(StsAsyncClient sts, String clusterName, Duration sessionDuration, Clock clock,
+                            Duration firstLoadTimeout) {
+        this.callerWaiting = StsClients.oneAttempt(firstLoadTimeout);
         this.sts = Objects.requireNonNull(sts, "sts");
         if (clusterName == null || clusterName.isBlank()) {
             throw new IllegalArgumentException("--cluster-name is required with --credential-source=assume-role");
@@ -63,17 +72,26 @@ public final class AssumeRoleSource implements CredentialSource {
 
     @Override
     public CompletableFuture<Credentials> fetch(Identity identity) {
+        return fetch(identity, Budget.BACKGROUND);
+    }
+
+    @Override
+    public CompletableFuture<Credentials> fetch(Identity identity, Budget budget) {
         if (identity.podName() == null || identity.podUid() == null || identity.serviceAccount() == null) {
             return CompletableFuture.failedFuture(new Failure.Denied("incomplete_identity",
                     "the assume-role credential source needs the pod's name, uid and service account"));
         }
         return StsCredentials.fetch(ACTION, identity.roleArn(), clock,
-                () -> sts.assumeRole(request(identity)),
+                () -> sts.assumeRole(request(identity, budget)),
                 AssumeRoleResponse::credentials);
     }
 
-    private AssumeRoleRequest request(Identity identity) {
-        return AssumeRoleRequest.builder()
+    private AssumeRoleRequest request(Identity identity, Budget budget) {
+        var builder = AssumeRoleRequest.builder();
+        if (budget == Budget.CALLER_WAITING) {
+            builder.overrideConfiguration(callerWaiting);
+        }
+        return builder
                 .roleArn(identity.roleArn())
                 .roleSessionName(SessionNames.forPod(identity.namespace(), identity.podName(), identity.podUid()))
                 .durationSeconds(durationSeconds)

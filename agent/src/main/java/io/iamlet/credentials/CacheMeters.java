@@ -10,9 +10,11 @@ import java.time.Duration;
 /**
  * The cache's meters, all tagged {@code source}:
  * {@code iamlet.cache.hits}, {@code iamlet.cache.misses} (counters), {@code iamlet.cache.renewals} (counter, tag
- * {@code outcome}: success, failed, denied, unwanted, idle), {@code iamlet.cache.evictions} (counter, tag
- * {@code cause}: expired, size, denied), {@code iamlet.credentials.remaining} (summary, seconds of lifetime left
- * on credentials when served), {@code iamlet.cache.identities} (gauge, entries cached).
+ * {@code outcome}: success, failed, denied, unwanted, idle, no_token, token_refused), {@code iamlet.cache.evictions}
+ * (counter, tag {@code cause}: expired, size, denied), {@code iamlet.credentials.remaining} (summary, seconds of
+ * lifetime left on credentials when served), {@code iamlet.cache.identities} (gauge, entries cached),
+ * {@code iamlet.sts.calls.suppressed} (counter, tag {@code outcome}: denied, unavailable; requests answered with a
+ * remembered failure instead of a new STS call).
  */
 final class CacheMeters {
 
@@ -34,8 +36,12 @@ final class CacheMeters {
                 .tag("source", source).register(registry);
         Gauge.builder("iamlet.cache.identities", cache, c -> c.synchronous().estimatedSize())
                 .description("Identities with cached credentials").tag("source", source).register(registry);
-        for (String outcome : new String[] {"success", "failed", "denied", "unwanted", "idle"}) {
+        for (String outcome : new String[] {"success", "failed", "denied", "unwanted", "idle", "no_token",
+                "token_refused"}) {
             renewal(outcome, 0);
+        }
+        for (String outcome : new String[] {"denied", "unavailable"}) {
+            suppressed(outcome, 0);
         }
         for (String cause : new String[] {"expired", "size", "denied"}) {
             eviction(cause, 0);
@@ -56,6 +62,16 @@ final class CacheMeters {
 
     void eviction(String cause) {
         eviction(cause, 1);
+    }
+
+    void suppressed(String outcome) {
+        suppressed(outcome, 1);
+    }
+
+    private void suppressed(String outcome, double amount) {
+        Counter.builder("iamlet.sts.calls.suppressed")
+                .description("Requests answered with a remembered failed load instead of a new STS call")
+                .tag("source", source).tag("outcome", outcome).register(registry).increment(amount);
     }
 
     private void renewal(String outcome, double amount) {

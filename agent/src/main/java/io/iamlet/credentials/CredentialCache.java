@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.iamlet.credentials.CacheEntry.Failed;
 import io.iamlet.credentials.CacheEntry.Live;
 import io.iamlet.credentials.CacheEntry.Slot;
+import io.iamlet.credentials.CredentialSource.Budget;
 import io.iamlet.credentials.CredentialSource.CacheKey;
 import io.iamlet.failure.Failure;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,19 +26,32 @@ import org.slf4j.spi.LoggingEventBuilder;
  * <p>Design. One Caffeine {@link AsyncCache} from {@link CacheKey} to a future {@link CacheEntry}:
  * <ul>
  *   <li><b>Single flight.</b> A miss installs the load's future with {@code get(key, loader)}; every concurrent
- *       caller with the same key gets that future, so one STS call serves them all. A failed load is stored as a
- *       {@link Failed} entry of zero lifetime: its waiters see the failure, later callers load afresh.</li>
- *   <li><b>Never expired.</b> Each entry expires (Caffeine {@link Expiry}) {@code expiryMargin} before its
+ *       caller with the same key gets that future, so one STS call serves them all. A load started by a caller
+ *       makes one short STS attempt ({@link Budget#CALLER_WAITING}); if that attempt times out, the same load goes
+ *       on with the full budget ({@link Budget#BACKGROUND}), so that while the server answers the caller 503 at its
+ *       deadline, the SDK's retry joins the load and finds the credentials. Prefetch and renewal use the full
+ *       budget.</li>
+ *   <li><b>Failures remembered.</b> A failed load is stored as a {@link Failed} entry living
+ *       {@link FailedLoads#lifetime} (seconds when STS is unavailable, longer when it denied; zero when so
+ *       configured, or for an expired token, which is the one caller's). Callers meanwhile get the same failure at
+ *       once, without an STS call (counted as suppressed): STS calls per identity are bounded whatever the number
+ *       of pods and retries.</li>
+ *   <li><b>Never expired.</b> Each live entry expires (Caffeine {@link Expiry}) {@code expiryMargin} before its
  *       credentials do; Caffeine treats an expired entry as absent, so an expired entry is a miss. Serving checks
  *       the wall clock once more.</li>
  *   <li><b>Renewal ahead of time.</b> When credentials are installed, a task is scheduled on the injected
- *       scheduler for {@link Renewal#delay}. It renews only if the cache still holds exactly that entry, the key is
+ *       scheduler for {@link Renewal#delay}, brought forward by a jitter ({@link Renewal#jittered}) so identities
+ *       installed together renew apart. It renews only if the cache still holds exactly that entry, the key is
  *       still wanted (a pod on this node uses it) and was served recently; it fetches with the freshest identity
  *       seen for the key and installs the result with a conditional replace, so it never undoes an eviction or
  *       overwrites a newer load. Callers keep hitting the old entry meanwhile: only a first request waits on STS.</li>
+ *   <li><b>Never a dead token.</b> Renewal uses a web-identity token only while it is valid for
+ *       {@code tokenMargin} more. When none is (short projected-token lifetimes), or STS refuses the token itself
+ *       (expired, invalid), renewal waits: the entry keeps serving until it expires, and the next caller that
+ *       brings a live token (another one than STS refused) restarts the renewal in the background.</li>
  *   <li><b>Renewal failure.</b> {@code Unavailable}: the still-valid entry stays and the renewal is retried with
- *       jittered exponential backoff until it succeeds or the entry expires. {@code Denied}: the entry is evicted
- *       at once (the role or the token is no longer good).</li>
+ *       jittered exponential backoff until it succeeds or the entry expires. {@code Denied} for the role (access
+ *       denied, not the token): the entry is evicted at once.</li>
  *   <li><b>Bounded.</b> At most {@code maxIdentities} entries (Caffeine's size eviction); an entry leaving the
  *       cache for any reason but replacement cancels its pending renewal. Keys no pod wants and keys not served
  *       for {@code idleTimeout} (or twice their lifetime) are not renewed and simply expire.</li>
@@ -99,9 +113,13 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         boolean[] loading = {false};
         CompletableFuture<CacheEntry> future = cache.get(key, (k, executor) -> {
             loading[0] = true;
-            return load(k, identity);
+            return load(k, identity, Budget.CALLER_WAITING);
         });
         boolean hit = !loading[0] && future.isDone();
+        if (hit && future.join() instanceof Failed remembered) {
+            meters.suppressed(FailedLoads.outcome(remembered.failure()));
+            return CompletableFuture.failedFuture(remembered.failure());
+        }
         meters.lookup(hit);
         return future.thenApply(entry -> serve(key, future, entry, identity, hit));
     }
@@ -110,7 +128,7 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
     public void prefetch(Identity identity) {
         if (!closed) {
             try {
-                cache.get(source.keyFor(identity), (k, executor) -> load(k, identity));
+                cache.get(source.keyFor(identity), (k, executor) -> load(k, identity, Budget.BACKGROUND));
             } catch (RuntimeException e) {
                 pairs(log.atDebug(), "prefetch failed: {}", "error", e.toString()).log();
             }
@@ -145,22 +163,38 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
             cache.asMap().remove(key, future);
             throw new Failure.Unavailable("credentials_expired", "cached credentials expired before being served");
         }
-        live.slot().touch(identity, timing.ticker().read());
+        Slot slot = live.slot();
+        slot.touch(identity, timing.ticker().read());
+        if (slot.awaitingToken() && slot.takeAwaitedToken(identity, usable(identity))) {
+            fields(log.atDebug(), "renewal resumes with a caller's fresh token: " + KEY_FORMAT, key).log();
+            timing.executor().execute(() -> renew(key, live, 0));
+        }
         meters.served(left);
         return new Served(live.credentials(), hit);
     }
 
-    private CompletableFuture<CacheEntry> load(CacheKey key, Identity identity) {
+    private CompletableFuture<CacheEntry> load(CacheKey key, Identity identity, Budget budget) {
         Slot slot = new Slot(identity, timing.ticker().read());
-        CompletableFuture<CacheEntry> loaded = fetch(identity).handle((credentials, error) -> error == null
+        CompletableFuture<Credentials> fetched = budget == Budget.CALLER_WAITING
+                ? fetch(identity, Budget.CALLER_WAITING).exceptionallyCompose(error -> timedOut(error)
+                        ? fetch(identity, Budget.BACKGROUND) : CompletableFuture.failedFuture(error))
+                : fetch(identity, Budget.BACKGROUND);
+        CompletableFuture<CacheEntry> loaded = fetched.handle((credentials, error) -> error == null
                 ? new Live(credentials, slot)
-                : new Failed(asFailure(error)));
+                : failed(key, asFailure(error)));
         loaded.thenAccept(entry -> {
             if (entry instanceof Live live) {
                 scheduleRenewal(key, live, renewalDelay(live.credentials()), 0);
             }
         });
         return loaded;
+    }
+
+    private Failed failed(CacheKey key, Failure failure) {
+        Duration remembered = FailedLoads.lifetime(failure, settings, timing.jitter().getAsDouble());
+        fields(log.atDebug(), "credentials could not be loaded: " + KEY_FORMAT + " {} {}", key,
+                "reason", failure.reason(), "remembered_for", remembered).log();
+        return new Failed(failure, remembered);
     }
 
     private void renew(CacheKey key, Live entry, int attempt) {
@@ -181,7 +215,15 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
                     key).log();
             return;
         }
-        fetch(entry.slot().latest()).whenComplete((credentials, error) -> {
+        Identity with = entry.slot().latest();
+        if (!usable(with)) {
+            meters.renewal("no_token");
+            entry.slot().awaitToken(null);
+            fields(log.atDebug(), "not renewing yet: no live token for the key; the next request brings one: "
+                    + KEY_FORMAT + " {}", key, "valid_until", entry.credentials().expiration()).log();
+            return;
+        }
+        fetch(with, Budget.BACKGROUND).whenComplete((credentials, error) -> {
             if (error == null) {
                 Live next = new Live(credentials, entry.slot());
                 if (cache.asMap().replace(key, current, CompletableFuture.completedFuture(next))) {
@@ -191,6 +233,15 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
                 return;
             }
             Failure failure = asFailure(error);
+            if (StsErrors.tokenRefused(failure)) {
+                meters.renewal("token_refused");
+                entry.slot().awaitToken(with.token());
+                fields(log.atWarn(), "renewal refused the token, still serving the current credentials until a "
+                        + "request brings another token: " + KEY_FORMAT + " {} {} {}", key, "reason",
+                        failure.reason(), "valid_until", entry.credentials().expiration(),
+                        "error", failure.getMessage()).log();
+                return;
+            }
             if (failure instanceof Failure.Denied) {
                 meters.renewal("denied");
                 if (cache.asMap().remove(key, current)) {
@@ -222,18 +273,29 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
      * resolves the node's credentials (possibly over the network) and signs on the thread that calls it, and the
      * caller of {@link #get} may be a Netty event loop.
      */
-    private CompletableFuture<Credentials> fetch(Identity identity) {
-        return CompletableFuture.supplyAsync(() -> source.fetch(identity), timing.executor())
+    private CompletableFuture<Credentials> fetch(Identity identity, Budget budget) {
+        return CompletableFuture.supplyAsync(() -> source.fetch(identity, budget), timing.executor())
                 .thenCompose(future -> future);
     }
 
     private Duration lifetime(CacheKey key, CacheEntry entry) {
-        if (entry instanceof Live live) {
-            Duration left = Duration.between(timing.clock().instant(),
-                    live.credentials().expiration().minus(settings.expiryMargin()));
-            return left.isNegative() ? Duration.ZERO : left;
-        }
-        return Duration.ZERO;
+        return switch (entry) {
+            case Live live -> {
+                Duration left = Duration.between(timing.clock().instant(),
+                        live.credentials().expiration().minus(settings.expiryMargin()));
+                yield left.isNegative() ? Duration.ZERO : left;
+            }
+            case Failed failed -> failed.lifetime();
+        };
+    }
+
+    private boolean usable(Identity identity) {
+        return Renewal.usable(identity, timing.clock().instant(), settings.tokenMargin());
+    }
+
+    /** The short first attempt ran out of time (not refused, not throttled): STS is slow or the network hangs. */
+    private static boolean timedOut(Throwable error) {
+        return Failure.find(error).map(f -> StsErrors.TIMEOUT.equals(f.reason())).orElse(false);
     }
 
     private void removed(CacheKey key, CacheEntry entry, RemovalCause cause) {
@@ -263,8 +325,8 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
     }
 
     private Duration renewalDelay(Credentials credentials) {
-        return Renewal.delay(credentials, timing.clock().instant(), settings.refreshFraction(),
-                settings.minRemaining());
+        return Renewal.jittered(Renewal.delay(credentials, timing.clock().instant(), settings.refreshFraction(),
+                settings.minRemaining()), timing.jitter().getAsDouble());
     }
 
     /** Unused for longer than this: stop renewing. At least twice the lifetime, so rare SDK refreshes count. */

@@ -12,11 +12,25 @@ public interface CredentialSource {
     CacheKey keyFor(Identity identity);
 
     /**
-     * Fetches fresh credentials. Completes exceptionally with {@code Failure.Denied} for irrecoverable STS errors
-     * (access denied, invalid or expired identity token: the cache evicts) or {@code Failure.Unavailable} for
-     * transient ones (throttling, 5xx, network: the cache keeps serving and retries).
+     * Fetches fresh credentials with the {@link Budget#BACKGROUND} budget. Completes exceptionally with
+     * {@code Failure.Denied} for irrecoverable STS errors (access denied, invalid or expired identity token: the
+     * cache evicts) or {@code Failure.Unavailable} for transient ones (throttling, 5xx, network: the cache keeps
+     * serving and retries).
      */
     CompletableFuture<Credentials> fetch(Identity identity);
+
+    /** Fetches with the given STS budget; sources without budgets of their own ignore it. */
+    default CompletableFuture<Credentials> fetch(Identity identity, Budget budget) {
+        return fetch(identity);
+    }
+
+    /** How long one fetch may take STS. */
+    enum Budget {
+        /** A caller waits: one short attempt ({@code --sts-first-load-timeout}), under every SDK's patience. */
+        CALLER_WAITING,
+        /** Nobody waits (renewal, prefetch): the client's full budget, with retries. */
+        BACKGROUND
+    }
 
     /** Cache key. {@code podUid} is null unless the source's sessions carry per-pod tags. */
     record CacheKey(String source, String roleArn, String namespace, String serviceAccount, String podUid) {

@@ -46,10 +46,15 @@ public final class MeteredSource implements CredentialSource {
 
     @Override
     public CompletableFuture<Credentials> fetch(Identity identity) {
+        return fetch(identity, Budget.BACKGROUND);
+    }
+
+    @Override
+    public CompletableFuture<Credentials> fetch(Identity identity, Budget budget) {
         Timer.Sample sample = Timer.start(registry);
         CompletableFuture<Credentials> result;
         try {
-            result = delegate.fetch(identity);
+            result = delegate.fetch(identity, budget);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }

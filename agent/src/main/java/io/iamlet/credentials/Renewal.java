@@ -3,11 +3,17 @@ package io.iamlet.credentials;
 import java.time.Duration;
 import java.time.Instant;
 
-/** When to renew credentials and how long to wait after a failed renewal. Pure functions of their inputs. */
+/**
+ * When to renew credentials, how long to wait after a failed renewal, and with which token. Pure functions of
+ * their inputs.
+ */
 final class Renewal {
 
     /** Never schedule sooner than this, whatever STS returned (guards against a renewal loop). */
     static final Duration FLOOR = Duration.ofSeconds(1);
+
+    /** Renewals spread over this fraction of their delay, before the time {@link #delay} gives. */
+    static final double SPREAD = 0.2;
 
     private Renewal() {
     }
@@ -29,6 +35,27 @@ final class Renewal {
         Duration afterIssue = max(min(byFraction, byRemaining), earliest);
         Duration fromNow = Duration.between(now, credentials.issuedAt().plus(afterIssue));
         return max(fromNow, FLOOR);
+    }
+
+    /**
+     * {@code delay} brought forward by up to {@link #SPREAD} of itself ({@code jitter} in [0,1): 0 keeps it), so
+     * identities installed in the same second (a node's pods at start) renew over a window, not in one burst.
+     * Only forward: the renewal never comes later than {@link #delay}, which keeps {@code minRemaining}.
+     */
+    static Duration jittered(Duration delay, double jitter) {
+        double scale = 1 - SPREAD * Math.min(Math.max(jitter, 0.0), 1.0);
+        return max(Duration.ofNanos((long) (delay.toNanos() * scale)), FLOOR);
+    }
+
+    /**
+     * Whether renewal may use this identity: it has no token (assume-role), or a token whose expiry is unknown or
+     * at least {@code margin} after {@code now}. A dead token would only get ExpiredTokenException from STS.
+     */
+    static boolean usable(Identity identity, Instant now, Duration margin) {
+        if (identity.token() == null) {
+            return true;
+        }
+        return identity.token().expiry().map(exp -> exp.isAfter(now.plus(margin))).orElse(true);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
@@ -28,7 +29,24 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
  */
 public final class StsClients {
 
+    /** {@code --sts-first-load-timeout}'s default: the budget of a load a caller waits for. */
+    public static final Duration FIRST_LOAD_TIMEOUT = Duration.ofMillis(1500);
+
     private StsClients() {
+    }
+
+    /**
+     * Per-request settings for a call a caller waits on: one attempt (no SDK retry) of at most {@code timeout}, in
+     * place of the client's longer budget with retries. The retry strategy can only be changed for one request by a
+     * request-level plugin; the timeouts are plain request overrides.
+     */
+    public static AwsRequestOverrideConfiguration oneAttempt(Duration timeout) {
+        Settings.requirePositive(timeout, "--sts-first-load-timeout");
+        return AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(timeout)
+                .apiCallAttemptTimeout(timeout)
+                .addPlugin(client -> client.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())))
+                .build();
     }
 
     /**

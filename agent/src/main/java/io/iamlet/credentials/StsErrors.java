@@ -18,13 +18,20 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  */
 final class StsErrors {
 
+    /** The reason of a refusal of the web-identity token itself, expired. */
+    static final String TOKEN_EXPIRED = "sts_token_expired";
+    /** The reason of a call that ran out of time (attempt or whole call). */
+    static final String TIMEOUT = "sts_timeout";
+    /** The reason of a refusal of the web-identity token itself (signature, audience, issuer, claims). */
+    static final String TOKEN_INVALID = "sts_invalid_token";
+
     /** STS error code to {@link Failure#reason()}; codes absent here fall back on the HTTP status. */
     private static final Map<String, String> DENIED = Map.ofEntries(
             Map.entry("AccessDenied", "sts_access_denied"),
             Map.entry("AccessDeniedException", "sts_access_denied"),
-            Map.entry("InvalidIdentityToken", "sts_invalid_token"),
-            Map.entry("IDPRejectedClaim", "sts_invalid_token"),
-            Map.entry("ExpiredTokenException", "sts_token_expired"),
+            Map.entry("InvalidIdentityToken", TOKEN_INVALID),
+            Map.entry("IDPRejectedClaim", TOKEN_INVALID),
+            Map.entry("ExpiredTokenException", TOKEN_EXPIRED),
             Map.entry("MalformedPolicyDocument", "sts_invalid_request"),
             Map.entry("PackedPolicyTooLarge", "sts_invalid_request"),
             Map.entry("ValidationError", "sts_invalid_request"),
@@ -55,6 +62,12 @@ final class StsErrors {
     private StsErrors() {
     }
 
+    /** Whether STS refused the caller's token rather than the role: another token may well succeed. */
+    static boolean tokenRefused(Failure failure) {
+        return failure instanceof Failure.Denied
+                && (TOKEN_EXPIRED.equals(failure.reason()) || TOKEN_INVALID.equals(failure.reason()));
+    }
+
     static Failure map(String action, String roleArn, Throwable thrown) {
         Throwable t = unwrap(thrown);
         if (t instanceof Failure f) {
@@ -75,7 +88,7 @@ final class StsErrors {
             return new Failure.Denied("sts_rejected", message, e);
         }
         if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException) {
-            return new Failure.Unavailable("sts_timeout", "STS " + action + " for " + roleArn + " timed out", t);
+            return new Failure.Unavailable(TIMEOUT, "STS " + action + " for " + roleArn + " timed out", t);
         }
         if (t instanceof SdkClientException) {
             return new Failure.Unavailable("sts_unreachable", "STS " + action + " for " + roleArn

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
@@ -23,15 +24,22 @@ public final class WebIdentitySource implements CredentialSource {
     private final StsAsyncClient sts;
     private final int durationSeconds;
     private final Clock clock;
+    private final AwsRequestOverrideConfiguration callerWaiting;
 
     /**
      * @param sts             an anonymous client, {@link StsClients#forWebIdentity}
      * @param sessionDuration DurationSeconds asked of STS (15 min to 12 h; the role's maximum must allow it)
      */
     public WebIdentitySource(StsAsyncClient sts, Duration sessionDuration, Clock clock) {
+        this(sts, sessionDuration, clock, StsClients.FIRST_LOAD_TIMEOUT);
+    }
+
+    /** @param firstLoadTimeout {@code --sts-first-load-timeout}: the one attempt of a fetch a caller waits for */
+    public WebIdentitySource(StsAsyncClient sts, Duration sessionDuration, Clock clock, Duration firstLoadTimeout) {
         this.sts = Objects.requireNonNull(sts, "sts");
         this.durationSeconds = SessionDurations.seconds(sessionDuration);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.callerWaiting = StsClients.oneAttempt(firstLoadTimeout);
     }
 
     @Override
@@ -46,17 +54,26 @@ public final class WebIdentitySource implements CredentialSource {
 
     @Override
     public CompletableFuture<Credentials> fetch(Identity identity) {
+        return fetch(identity, Budget.BACKGROUND);
+    }
+
+    @Override
+    public CompletableFuture<Credentials> fetch(Identity identity, Budget budget) {
         if (identity.token() == null) {
             return CompletableFuture.failedFuture(new Failure.Denied("no_token",
                     "the web-identity credential source needs the caller's service-account token"));
         }
         return StsCredentials.fetch(ACTION, identity.roleArn(), clock,
-                () -> sts.assumeRoleWithWebIdentity(request(identity)),
+                () -> sts.assumeRoleWithWebIdentity(request(identity, budget)),
                 AssumeRoleWithWebIdentityResponse::credentials);
     }
 
-    private AssumeRoleWithWebIdentityRequest request(Identity identity) {
-        return AssumeRoleWithWebIdentityRequest.builder()
+    private AssumeRoleWithWebIdentityRequest request(Identity identity, Budget budget) {
+        var builder = AssumeRoleWithWebIdentityRequest.builder();
+        if (budget == Budget.CALLER_WAITING) {
+            builder.overrideConfiguration(callerWaiting);
+        }
+        return builder
                 .roleArn(identity.roleArn())
                 .roleSessionName(SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount()))
                 .webIdentityToken(identity.token().value())

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A credential source under the test's control: issues at once, fails on demand, or parks calls. */
 final class FakeSource implements CredentialSource {
 
-    record Fetch(Identity identity, Instant at) {
+    record Fetch(Identity identity, Instant at, Budget budget) {
     }
 
     private final ManualTime time;
@@ -42,7 +42,12 @@ final class FakeSource implements CredentialSource {
 
     @Override
     public CompletableFuture<Credentials> fetch(Identity identity) {
-        fetches.add(new Fetch(identity, time.instant()));
+        return fetch(identity, Budget.BACKGROUND);
+    }
+
+    @Override
+    public CompletableFuture<Credentials> fetch(Identity identity, Budget budget) {
+        fetches.add(new Fetch(identity, time.instant(), budget));
         if (park) {
             CompletableFuture<Credentials> pending = new CompletableFuture<>();
             parked.add(pending);
@@ -96,6 +101,14 @@ final class FakeSource implements CredentialSource {
 
     static Failure unavailable() {
         return new Failure.Unavailable("sts_throttled", "STS throttled");
+    }
+
+    static Failure timeout() {
+        return new Failure.Unavailable("sts_timeout", "STS timed out");
+    }
+
+    static Failure tokenExpired() {
+        return new Failure.Denied("sts_token_expired", "STS: token expired");
     }
 
     static Failure denied() {

@@ -8,7 +8,9 @@ import io.iamlet.credentials.Identity;
 import io.iamlet.pods.PodInfo;
 import io.iamlet.server.Request;
 import io.iamlet.server.Response;
+import io.iamlet.testing.ManualTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,31 @@ class PrefetchTest {
         assertThat(registry.find("iamlet.metadata.prefetches").tag("outcome", "denied").counter().count())
                 .isEqualTo(2);
         assertThat(audited).as("prefetch decisions are not audited").isEmpty();
+    }
+
+    @Test
+    void podsFoundTogetherAtInformerSyncArePrefetchedTenASecondNotAllAtOnce() {
+        ManualTime time = new ManualTime();
+        FakePods node = new FakePods();
+        FakeCredentialProvider paced = new FakeCredentialProvider();
+        node.addListener(new Prefetcher(new RoleDecider(node, new RoleChoice(settings),
+                ns -> CompletableFuture.completedFuture(NamespacePolicy.fromAnnotations(
+                        Map.of(NamespacePolicy.ALLOWED_ROLES, "[\"app-*\"]"))), settings),
+                paced, metrics, time, time));
+
+        for (int i = 0; i < 30; i++) {
+            node.add(FakePods.pod("team-a", "web-" + i, "10.0.1." + i, Map.of("iam.amazonaws.com/role", "app-web")));
+        }
+        assertThat(paced.prefetches).as("the first at once").hasSize(1);
+
+        time.advance(Duration.ofMillis(950));
+        assertThat(paced.prefetches).hasSize(10);
+        time.advance(Duration.ofSeconds(2));
+        assertThat(paced.prefetches).hasSize(30);
+
+        time.advance(Duration.ofSeconds(10));
+        node.add(FakePods.pod("team-a", "late", "10.0.2.1", Map.of("iam.amazonaws.com/role", "app-web")));
+        assertThat(paced.prefetches).as("a pod that comes alone starts at once").hasSize(31);
     }
 
     private static Request get(String path, String ip) {

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +39,9 @@ import java.util.function.Predicate;
  *   <li>Every call gets distinct credentials whose access key id encodes the role:
  *       {@code ASIA} + 4-digit role number + 12-digit serial; see {@link #roleOf} and {@link #keysIssuedFor}.</li>
  *   <li>{@link #failNext} programs errors or delays; {@link #holdNext} parks a request until released.</li>
+ *   <li>Outages: {@link #failAll} answers every request with one error (throttling), {@link #hang} accepts
+ *       requests and never answers them, {@link #refuseConnections} closes the port (connections are refused) until
+ *       {@link #acceptConnections} opens it again.</li>
  * </ul>
  */
 public final class FakeSts implements AutoCloseable {
@@ -46,7 +50,8 @@ public final class FakeSts implements AutoCloseable {
     public static final String NODE_SECRET_ACCESS_KEY = "iamletFakeNodeSecretAccessKey00000000000";
     public static final String NODE_ARN = "arn:aws:iam::111122223333:user/iamlet-node";
 
-    private final HttpServer server;
+    private final InetSocketAddress address;
+    private volatile HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
@@ -60,13 +65,23 @@ public final class FakeSts implements AutoCloseable {
     private final ConcurrentLinkedQueue<FakeStsGate> gates = new ConcurrentLinkedQueue<>();
     private volatile Predicate<String> tokenValidator = token -> !token.isBlank();
     private volatile Duration lifetime;
+    private volatile FakeStsFault failAll;
+    private volatile CountDownLatch hanging;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean refusing;
 
     private FakeSts(Clock clock, InetAddress bind) throws IOException {
         this.clock = clock;
-        this.server = HttpServer.create(new InetSocketAddress(bind, 0), 256);
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        this.server = listen(new InetSocketAddress(bind, 0));
+        this.address = server.getAddress();
+    }
+
+    private HttpServer listen(InetSocketAddress at) throws IOException {
+        HttpServer listening = HttpServer.create(at, 256);
+        listening.setExecutor(executor);
+        listening.createContext("/", this::handle);
+        listening.start();
+        return listening;
     }
 
     /** Starts on an ephemeral port of 127.0.0.1, issuing expirations by the system clock. */
@@ -89,7 +104,7 @@ public final class FakeSts implements AutoCloseable {
     }
 
     public URI endpoint() {
-        InetSocketAddress bound = server.getAddress();
+        InetSocketAddress bound = address;
         String host = bound.getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
     }
@@ -121,6 +136,40 @@ public final class FakeSts implements AutoCloseable {
 
     public void clearFaults() {
         faults.clear();
+    }
+
+    /** Every request gets {@code fault} (for instance {@link FakeStsFault#THROTTLING}) until called with null. */
+    public void failAll(FakeStsFault fault) {
+        failAll = fault;
+    }
+
+    /**
+     * While {@code on}, requests are accepted and read but never answered (an STS that hangs); those that arrived
+     * meanwhile stay unanswered until FakeSts closes, as on a dead connection. Counted by {@link #requestsReceived}.
+     */
+    public void hang(boolean on) {
+        hanging = on ? closed : null;
+    }
+
+    /** Closes the listening port: connections are refused (nothing listens) until {@link #acceptConnections}. */
+    public synchronized void refuseConnections() {
+        if (!refusing) {
+            refusing = true;
+            server.stop(0);
+        }
+    }
+
+    /** Listens again on the same address and port after {@link #refuseConnections}. */
+    public synchronized void acceptConnections() {
+        if (!refusing) {
+            return;
+        }
+        try {
+            server = listen(address);
+            refusing = false;
+        } catch (IOException e) {
+            throw new IllegalStateException("FakeSts could not listen again on " + address, e);
+        }
     }
 
     /** The next request waits inside FakeSts until the returned gate is released. */
@@ -167,12 +216,18 @@ public final class FakeSts implements AutoCloseable {
         received.set(0);
         tokenValidator = token -> !token.isBlank();
         lifetime = null;
+        failAll = null;
+        hanging = null;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         gates.forEach(FakeStsGate::release);
-        server.stop(0);
+        closed.countDown();
+        if (!refusing) {
+            refusing = true;
+            server.stop(0);
+        }
         executor.shutdownNow();
     }
 
@@ -181,11 +236,19 @@ public final class FakeSts implements AutoCloseable {
         received.incrementAndGet();
         try (exchange) {
             FakeStsRequest request = FakeStsRequest.read(exchange);
+            CountDownLatch hang = hanging;
+            if (hang != null) {
+                hang.await(); // never answered; the exchange closes without a response when FakeSts closes
+                return;
+            }
             FakeStsGate gate = gates.poll();
             if (gate != null) {
                 gate.pass();
             }
             FakeStsFault fault = faults.poll();
+            if (fault == null) {
+                fault = failAll;
+            }
             if (fault != null && !fault.delay().isZero()) {
                 Thread.sleep(fault.delay()); // a slow STS, for the client's timeouts; the test itself never sleeps
             }
