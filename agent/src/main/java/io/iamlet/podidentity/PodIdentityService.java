@@ -59,7 +59,7 @@ public final class PodIdentityService implements ContainerCredentialService {
                             trail.event = trail.event.role(role);
                             return credentials.get(new Identity(role, claims.namespace(),
                                     claims.serviceAccountName(), claims.podName(), claims.podUid(),
-                                    new Identity.WebIdentityToken(token)));
+                                    new Identity.WebIdentityToken(token, claims.expiresAt())));
                         }))
                 .handle((served, error) -> {
                     if (error != null) {
