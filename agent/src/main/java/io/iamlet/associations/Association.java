@@ -2,6 +2,7 @@ package io.iamlet.associations;
 
 import io.iamlet.identity.RoleArns;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,17 +80,19 @@ record Association(String name, NamePattern namespace, NamePattern serviceAccoun
             problems.add("externalId must be 2 to 1224 characters of letters, digits and _+=,.@:/-");
         }
         boolean disableTags = Boolean.TRUE.equals(spec.getDisableSessionTags());
-        Map<String, String> tags = spec.getSessionTags() == null ? Map.of() : spec.getSessionTags();
-        tagProblem(tags, disableTags).ifPresent(problems::add);
+        List<SessionTag> tagList = spec.getSessionTags() == null ? List.of() : spec.getSessionTags();
+        Map<String, String> tags = new LinkedHashMap<>();
+        tagProblem(tagList, disableTags, tags).ifPresent(problems::add);
 
         RoleGrant grant = problems.isEmpty()
-                ? new RoleGrant(roleArn, target, externalId, disableTags, new LinkedHashMap<>(tags),
+                ? new RoleGrant(roleArn, target, externalId, disableTags, tags,
                         RoleGrant.ASSOCIATION, name)
                 : null;
         return new Association(name, namespace, serviceAccount, grant, problems);
     }
 
-    private static Optional<String> tagProblem(Map<String, String> tags, boolean disabled) {
+    /** Checks the tags and copies them into {@code into}; the first problem found, if any. */
+    private static Optional<String> tagProblem(List<SessionTag> tags, boolean disabled, Map<String, String> into) {
         if (tags.isEmpty()) {
             return Optional.empty();
         }
@@ -99,17 +102,22 @@ record Association(String name, NamePattern namespace, NamePattern serviceAccoun
         if (tags.size() > MAX_EXTRA_TAGS) {
             return Optional.of("at most " + MAX_EXTRA_TAGS + " sessionTags");
         }
-        for (var tag : tags.entrySet()) {
-            String key = tag.getKey();
-            String lower = key == null ? "" : key.toLowerCase(Locale.ROOT);
-            if (key == null || !TAG_KEY.matcher(key).matches()
-                    || tag.getValue() == null || !TAG_VALUE.matcher(tag.getValue()).matches()) {
+        Set<String> seen = new HashSet<>();
+        for (SessionTag tag : tags) {
+            String key = tag == null ? null : tag.getKey();
+            String value = tag == null ? null : tag.getValue();
+            if (key == null || !TAG_KEY.matcher(key).matches() || value == null || !TAG_VALUE.matcher(value).matches()) {
                 return Optional.of("sessionTags: keys must be 1 to 128 and values at most 256 letters, digits,"
                         + " spaces or _.:/=+-@");
             }
+            String lower = key.toLowerCase(Locale.ROOT);
             if (lower.startsWith("aws:") || RESERVED_TAG_KEYS.contains(lower)) {
                 return Optional.of("sessionTags must not use keys starting with aws: nor the keys iamlet sets");
             }
+            if (!seen.add(lower)) {
+                return Optional.of("sessionTags keys must be unique (case-insensitively)");
+            }
+            into.put(key, value);
         }
         return Optional.empty();
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import java.util.Map;
+import java.util.List;
 
 /**
  * The mapping: service accounts (exact names or {@code *} globs) to a role, optionally chained into a target role.
@@ -74,19 +74,12 @@ public class PodIdentityAssociationSpec {
             + " roles whose trust policy does not allow sts:TagSession).")
     private Boolean disableSessionTags;
 
-    @Size(max = 40)
-    @ValidationRule(value = "self.all(k, k.matches(r'^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}$'))",
-            message = "session tag keys must be 1 to 128 letters, digits, spaces or _.:/=+-@")
-    @ValidationRule(value = "self.all(k, !k.lowerAscii().startsWith('aws:') && !(k.lowerAscii() in"
-            + " ['eks-cluster-arn', 'eks-cluster-name', 'kubernetes-namespace', 'kubernetes-service-account',"
-            + " 'kubernetes-pod-name', 'kubernetes-pod-uid']))",
-            message = "session tag keys must not start with aws: nor repeat a tag iamlet sets itself"
-                    + " (eks-cluster-arn, eks-cluster-name, kubernetes-namespace, kubernetes-service-account,"
-                    + " kubernetes-pod-name, kubernetes-pod-uid)")
-    @ValidationRule(value = "self.all(k, self[k].matches(r'^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{0,256}$'))",
-            message = "session tag values must be at most 256 letters, digits, spaces or _.:/=+-@")
+    @Size(max = Association.MAX_EXTRA_TAGS)
+    @ValidationRule(value = "self.all(t, self.exists_one(u, u.key.lowerAscii() == t.key.lowerAscii()))",
+            message = "session tag keys must be unique (STS compares them case-insensitively)",
+            reason = "FieldValueDuplicate")
     @JsonPropertyDescription("Extra session tags added to the ones iamlet sets (at most 40).")
-    private Map<String, String> sessionTags;
+    private List<SessionTag> sessionTags;
 
     public String getNamespace() {
         return namespace;
@@ -136,11 +129,11 @@ public class PodIdentityAssociationSpec {
         this.disableSessionTags = disableSessionTags;
     }
 
-    public Map<String, String> getSessionTags() {
+    public List<SessionTag> getSessionTags() {
         return sessionTags;
     }
 
-    public void setSessionTags(Map<String, String> sessionTags) {
+    public void setSessionTags(List<SessionTag> sessionTags) {
         this.sessionTags = sessionTags;
     }
 }
