@@ -110,7 +110,7 @@ public final class RoleSourceResolver implements GrantResolver {
             case Match.Granted granted -> Optional.of(allowed(granted.grant(), ref));
             case Match.Tie tie -> throw new Failure.Denied("association_tie", "PodIdentityAssociations "
                     + tie.first() + " and " + tie.second() + " both match service account " + ref
-                    + " with equal specificity and grant different roles; make one more specific or delete one");
+                    + " with equal specificity and do not grant the same; make one more specific or delete one");
             case Match.Invalid invalid -> throw new Failure.Denied("invalid_association", "PodIdentityAssociation "
                     + invalid.association() + ", the most specific for service account " + ref + ", is invalid: "
                     + String.join("; ", invalid.problems()));

@@ -1,7 +1,9 @@
 package io.iamlet.associations;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** PodIdentityAssociation objects for tests. */
 final class Fixtures {
@@ -34,6 +36,12 @@ final class Fixtures {
         spec.setServiceAccount(serviceAccount);
         spec.setRoleArn(role);
         return spec;
+    }
+
+    /** A fixed set, judged as the store judges what it watches. */
+    static Associations fixed(Collection<PodIdentityAssociation> objects) {
+        AssociationIndex index = new AssociationIndex(objects.stream().map(Association::of).toList());
+        return (namespace, serviceAccount) -> CompletableFuture.completedFuture(index.match(namespace, serviceAccount));
     }
 
     static PodIdentityAssociationSpec withTags(PodIdentityAssociationSpec spec, SessionTag... tags) {

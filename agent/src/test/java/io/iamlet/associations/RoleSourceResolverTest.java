@@ -34,7 +34,7 @@ class RoleSourceResolverTest {
                 : CompletableFuture.failedFuture(new Failure.Denied("no_role_annotation", "no annotation"));
     };
 
-    private final Associations associations = Associations.fixed(List.of(
+    private final Associations associations = Fixtures.fixed(List.of(
             association("team-app", "team", "app", "from-association"),
             association("ties-1", "tie", "*", "one"),
             association("ties-2", "tie", "*", "two"),
