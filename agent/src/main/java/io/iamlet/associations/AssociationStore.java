@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>Creates, updates and deletes change the answer as soon as their event arrives; nothing is cached beyond the
  * informer's store ({@link AssociationItemStore}). Before the first list a lookup waits for it, bounded by
  * {@code syncWait}, then answers {@link Failure.NotYetKnown} (503, retryable): "not read yet" must never pass for
- * "no association", or the {@code both} role source would fall back to the annotation during start-up.
+ * "no association", or the {@code both} role source would fall back to the annotation during start-up. If the
+ * informer could not start (no CRD, no RBAC), lookups answer {@link Failure.Unavailable} (503) and readiness stays
+ * false.
  */
 public final class AssociationStore implements Associations, AutoCloseable {
 
@@ -103,6 +105,10 @@ public final class AssociationStore implements Associations, AutoCloseable {
         return synced.copy()
                 .orTimeout(syncWait.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ignored, error) -> {
+                    if (error != null && synced.isCompletedExceptionally()) {
+                        throw new Failure.Unavailable("associations_unavailable", "iamlet could not list the pod"
+                                + " identity associations (is the podidentityassociations.iamlet.io CRD installed?)");
+                    }
                     if (error != null) {
                         throw new Failure.NotYetKnown("associations_not_synced",
                                 "iamlet has not read the pod identity associations yet, retry shortly");

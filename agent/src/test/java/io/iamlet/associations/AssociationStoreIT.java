@@ -3,6 +3,7 @@ package io.iamlet.associations;
 import static io.iamlet.associations.Fixtures.ACCOUNT;
 import static io.iamlet.associations.Fixtures.association;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -14,6 +15,7 @@ import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
 import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +125,26 @@ class AssociationStoreIT {
     void beforeTheFirstListAnswersRetryLaterNotNoAssociation() {
         assertThat(answer(resolver(RoleSource.BOTH).roleArnFor("team", "app"))).isEqualTo("associations_not_synced");
         assertThat(store.readiness().ready()).isFalse();
+    }
+
+    @Test
+    void withoutTheCrdLookupsFailRetryablyAndReadinessStaysFalse() {
+        // expectations mode with none recorded: the list is answered 404, as when the CRD is not installed
+        var plain = new KubernetesMockServer(false);
+        plain.init(InetAddress.getLoopbackAddress(), 0);
+        var plainClient = plain.createClient();
+        var lonely = new AssociationStore(plainClient, Duration.ofMillis(300), new SimpleMeterRegistry());
+        try {
+            assertThat(lonely.start()).failsWithin(WAIT);
+            Failure failure = Failure.find(catchThrowable(() -> lonely.match("team", "app").join())).orElseThrow();
+            assertThat(failure.reason()).isEqualTo("associations_unavailable");
+            assertThat(failure.transientFailure()).isTrue();
+            assertThat(lonely.readiness().ready()).isFalse();
+        } finally {
+            lonely.close();
+            plainClient.close();
+            plain.destroy();
+        }
     }
 
     @Test
