@@ -37,7 +37,7 @@ final class WebhookCommand implements Callable<Integer> {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8443",
-            description = "HTTPS port on all of the pod's addresses (the Service targets it). Default: ${DEFAULT-VALUE}.")
+            description = "HTTPS port on all of the pod's addresses (the Service targets it).")
     int port;
 
     @Option(names = "--namespace", paramLabel = "NAME",
@@ -45,17 +45,15 @@ final class WebhookCommand implements Callable<Integer> {
     String namespace;
 
     @Option(names = "--service-name", paramLabel = "NAME", defaultValue = "iamlet-webhook",
-            description = "The Service the API server calls; the certificate is issued for its names. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "The Service the API server calls; the certificate is issued for its names.")
     String serviceName;
 
     @Option(names = "--webhook-configuration", paramLabel = "NAME", defaultValue = "iamlet-webhook",
-            description = "The MutatingWebhookConfiguration whose caBundle the webhook keeps. Default: ${DEFAULT-VALUE}.")
+            description = "The MutatingWebhookConfiguration whose caBundle the webhook keeps.")
     String webhookConfiguration;
 
     @Option(names = "--tls-secret", paramLabel = "NAME", defaultValue = "iamlet-webhook-tls",
-            description = "The Secret holding the webhook's CA and serving certificate, shared by the replicas. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "The Secret holding the webhook's CA and serving certificate, shared by the replicas.")
     String tlsSecret;
 
     @Option(names = "--tls-cert-file", paramLabel = "FILE",
@@ -68,51 +66,48 @@ final class WebhookCommand implements Callable<Integer> {
 
     @Option(names = "--certificate-validity", paramLabel = "DURATION", defaultValue = "365d",
             converter = DurationConverter.class,
-            description = "Lifetime of a serving certificate the webhook issues itself. Default: ${DEFAULT-VALUE}.")
+            description = "Lifetime of a serving certificate the webhook issues itself.")
     Duration certificateValidity;
 
     @Option(names = "--certificate-renew-before", paramLabel = "DURATION", defaultValue = "120d",
             converter = DurationConverter.class,
-            description = "Renew the serving certificate when less than this is left. Default: ${DEFAULT-VALUE}.")
+            description = "Renew the serving certificate when less than this is left.")
     Duration certificateRenewBefore;
 
     @Option(names = "--certificate-check-interval", paramLabel = "DURATION", defaultValue = "10m",
             converter = DurationConverter.class,
-            description = "How often the certificate (Secret or files) is checked, renewed and reloaded. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "How often the certificate (Secret or files) is checked, renewed and reloaded.")
     Duration certificateCheckInterval;
 
     @Option(names = "--ip-family", paramLabel = "FAMILY", defaultValue = "ipv4",
             description = "ipv4: inject http://169.254.170.23/v1/credentials; ipv6 (IPv6-only clusters): "
-                    + "http://[fd00:ec2::23]/v1/credentials. Default: ${DEFAULT-VALUE}.")
+                    + "http://[fd00:ec2::23]/v1/credentials.")
     Injection.IpFamily ipFamily;
 
     @Option(names = "--audience", paramLabel = "AUDIENCE", defaultValue = Injection.DEFAULT_AUDIENCE,
-            description = "Audience of the injected projected token; must equal the agent's --audience. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "Audience of the injected projected token; must equal the agent's --audience.")
     String audience;
 
     @Option(names = "--token-expiration", paramLabel = "DURATION", defaultValue = "24h",
             converter = DurationConverter.class,
-            description = "expirationSeconds of the injected token (at least 10m; the kubelet rotates it at 80%%). "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "expirationSeconds of the injected token (at least 10m; the kubelet rotates it at 80%%).")
     Duration tokenExpiration;
 
     @Option(names = "--role-annotation", paramLabel = "KEY", defaultValue = "eks.amazonaws.com/role-arn",
-            description = "Service-account annotation that maps its pods to a role. Default: ${DEFAULT-VALUE}.")
+            description = "Service-account annotation that maps its pods to a role.")
     String roleAnnotation;
 
     @Option(names = "--role-cache-ttl", paramLabel = "DURATION", defaultValue = "30s",
             converter = DurationConverter.class,
-            description = "How long a service account's annotation is remembered. Default: ${DEFAULT-VALUE}.")
+            description = "How long a service account's annotation is remembered.")
     Duration roleCacheTtl;
 
     @Option(names = "--max-request-bytes", paramLabel = "BYTES", defaultValue = "4194304",
-            description = "Largest AdmissionReview accepted; larger ones get 413. Default: ${DEFAULT-VALUE}.")
+            description = "Largest AdmissionReview accepted; larger ones get 413.")
     int maxRequestBytes;
 
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "json",
-            description = "json (one object per line) or text. Default: ${DEFAULT-VALUE}.")
+            description = "json (one object per line) or text.")
     String logFormat;
 
     WebhookConfig toConfig() {
