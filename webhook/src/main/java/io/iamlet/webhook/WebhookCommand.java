@@ -10,6 +10,7 @@ import io.iamlet.webhook.tls.CertificateSource;
 import io.iamlet.webhook.tls.FileCertificates;
 import io.iamlet.webhook.tls.SelfManagedCertificates;
 import io.iamlet.webhook.tls.ServingContext;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,8 +38,13 @@ final class WebhookCommand implements Callable<Integer> {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8443",
-            description = "HTTPS port on all of the pod's addresses (the Service targets it).")
+            description = "HTTPS port (the Service targets it).")
     int port;
+
+    @Option(names = "--bind-address", paramLabel = "IP",
+            description = "Listen on this address only (an IP literal, e.g. 127.0.0.1 for a local test). Default: "
+                    + "every address of the pod, IPv4 and IPv6.")
+    String bindAddress;
 
     @Option(names = "--namespace", paramLabel = "NAME",
             description = "The webhook's own namespace (its Secret and Service live there); the Deployment sets it.")
@@ -116,10 +122,25 @@ final class WebhookCommand implements Callable<Integer> {
         }
         Optional<WebhookConfig.TlsFiles> files = tlsCertFile == null ? Optional.empty()
                 : Optional.of(new WebhookConfig.TlsFiles(tlsCertFile, tlsKeyFile));
-        return new WebhookConfig(port, namespace, serviceName, webhookConfiguration, tlsSecret, files,
+        return new WebhookConfig(listen(), namespace, serviceName, webhookConfiguration, tlsSecret, files,
                 certificateValidity, certificateRenewBefore, certificateCheckInterval,
                 Injection.of(ipFamily, audience, tokenExpiration), roleAnnotation, roleCacheTtl, maxRequestBytes,
                 logFormat);
+    }
+
+    private InetSocketAddress listen() {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("--port must be in 1..65535, was " + port);
+        }
+        if (bindAddress == null || bindAddress.isBlank()) {
+            // the JVM's wildcard: both families where the node has IPv6, IPv4 alone where it has not
+            return new InetSocketAddress(port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.ofLiteral(bindAddress.strip()), port);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--bind-address must be an IP address literal, was '" + bindAddress + "'");
+        }
     }
 
     @Override
@@ -137,7 +158,7 @@ final class WebhookCommand implements Callable<Integer> {
                     Ticker.systemTicker());
             var admission = new AdmissionReviews(kubernetes.getKubernetesSerialization(), roles, config.injection());
             CountDownLatch stop = new CountDownLatch(1);
-            try (WebhookServer server = WebhookServer.start(new InetSocketAddress(config.port()), serving, admission,
+            try (WebhookServer server = WebhookServer.start(config.listen(), serving, admission,
                     config.maxRequestBytes(), READ_TIMEOUT)) {
                 Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop::countDown));
                 LOG.info("webhook serving on {} ({} certificate), injecting {}", server.address(),

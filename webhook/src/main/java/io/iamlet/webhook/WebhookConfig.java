@@ -1,5 +1,6 @@
 package io.iamlet.webhook;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,7 +11,7 @@ import java.util.Optional;
  * webhook manages its own in {@code tlsSecret}.
  */
 public record WebhookConfig(
-        int port,
+        InetSocketAddress listen,
         String namespace,
         String serviceName,
         String webhookConfiguration,
@@ -33,7 +34,6 @@ public record WebhookConfig(
     static final int MIN_REQUEST_BYTES = 64 * 1024;
 
     public WebhookConfig {
-        require(port > 0 && port < 65536, "--port must be in 1..65535, was " + port);
         require(namespace != null && !namespace.isBlank(),
                 "--namespace must name the webhook's namespace (the Deployment sets IAMLET_NAMESPACE)");
         require(!serviceName.isBlank(), "--service-name must not be empty");

@@ -27,12 +27,15 @@ class WebhookCommandTest {
     @Test
     void environmentTwinsConfigureTheWebhook() {
         WebhookConfig config = parse(Map.of("IAMLET_NAMESPACE", "iamlet-system", "IAMLET_IP_FAMILY", "ipv6",
-                "IAMLET_TOKEN_EXPIRATION", "1h"));
+                "IAMLET_TOKEN_EXPIRATION", "1h", "IAMLET_BIND_ADDRESS", "127.0.0.1"));
 
         assertThat(config.namespace()).isEqualTo("iamlet-system");
         assertThat(config.injection().credentialsUri()).isEqualTo("http://[fd00:ec2::23]/v1/credentials");
         assertThat(config.injection().expiration()).hasHours(1);
         assertThat(config.tlsFiles()).isEmpty();
+        assertThat(config.listen()).isEqualTo(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
+                8443));
+        assertThat(parse(Map.of("IAMLET_NAMESPACE", "x")).listen().getAddress().isAnyLocalAddress()).isTrue();
     }
 
     @Test
@@ -43,6 +46,8 @@ class WebhookCommandTest {
         assertThat(run(Map.of(), "webhook")).contains("--namespace");
         assertThat(run(Map.of("IAMLET_NAMESPACE", "x"), "webhook", "--tls-cert-file", "/a"))
                 .contains("--tls-cert-file and --tls-key-file");
+        assertThat(run(Map.of("IAMLET_NAMESPACE", "x"), "webhook", "--bind-address", "webhook.local"))
+                .contains("--bind-address");
     }
 
     @Test
