@@ -1,20 +1,18 @@
 package io.iamlet.webhook.tls;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecretList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class SelfManagedCertificates implements CertificateSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(SelfManagedCertificates.class);
-    static final String CA_CERT = "ca.crt";
-    static final String CA_KEY = "ca.key";
-    static final String TLS_CERT = "tls.crt";
-    static final String TLS_KEY = "tls.key";
     private static final int ATTEMPTS = 5;
 
     /**
@@ -81,11 +75,11 @@ public final class SelfManagedCertificates implements CertificateSource {
     public KeyAndChain current() {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Secret secret = secrets().withName(settings.secretName()).get();
-            Stored stored = secret == null ? null : Stored.decode(secret);
+            StoredCertificates stored = secret == null ? null : StoredCertificates.decode(secret);
             if (stored != null && !due(stored)) {
                 return stored.material();
             }
-            Stored next = next(stored);
+            StoredCertificates next = next(stored);
             try {
                 if (secret == null) {
                     secrets().resource(next.toSecret(settings, null)).create();
@@ -110,12 +104,11 @@ public final class SelfManagedCertificates implements CertificateSource {
                 + " kept changing under " + ATTEMPTS + " attempts to write it");
     }
 
-    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Secret, io.fabric8.kubernetes.api.model.SecretList,
-            io.fabric8.kubernetes.client.dsl.Resource<Secret>> secrets() {
+    private NonNamespaceOperation<Secret, SecretList, Resource<Secret>> secrets() {
         return kubernetes.secrets().inNamespace(settings.namespace());
     }
 
-    private boolean due(Stored stored) {
+    private boolean due(StoredCertificates stored) {
         Instant now = clock.instant();
         X509Certificate leaf = stored.material().leaf();
         return leaf.getNotAfter().toInstant().isBefore(now.plus(settings.renewBefore()))
@@ -130,7 +123,7 @@ public final class SelfManagedCertificates implements CertificateSource {
     }
 
     /** The next contents: a new leaf, and a new CA too when there is none or it is due. */
-    private Stored next(Stored previous) {
+    private StoredCertificates next(StoredCertificates previous) {
         Instant now = clock.instant();
         CertificateAuthority authority;
         List<X509Certificate> trust = new ArrayList<>();
@@ -148,7 +141,7 @@ public final class SelfManagedCertificates implements CertificateSource {
         trust.removeIf(ca -> ca.getNotAfter().toInstant().isBefore(now));
         KeyAndChain leaf = authority.issue(settings.dnsNames(), settings.ipAddresses(), now,
                 now.plus(settings.validity()));
-        return new Stored(authority, new KeyAndChain(leaf.key(), leaf.chain(), trust));
+        return new StoredCertificates(authority, new KeyAndChain(leaf.key(), leaf.chain(), trust));
     }
 
     private static boolean issuedBy(X509Certificate leaf, CertificateAuthority authority) {
@@ -171,61 +164,6 @@ public final class SelfManagedCertificates implements CertificateSource {
                     && present.containsAll(settings.ipAddresses().stream().map(InetAddress::getHostAddress).toList());
         } catch (java.security.cert.CertificateParsingException e) {
             return false;
-        }
-    }
-
-    /** The Secret's contents, decoded. */
-    private record Stored(CertificateAuthority authority, KeyAndChain material) {
-
-        /** Null when the Secret does not hold all four keys in a readable form: it is then replaced. */
-        static Stored decode(Secret secret) {
-            Map<String, String> data = secret.getData();
-            if (data == null) {
-                return null;
-            }
-            try {
-                var trust = CertificateAuthority.certificates(text(data, CA_CERT));
-                var chain = CertificateAuthority.certificates(text(data, TLS_CERT));
-                var authority = new CertificateAuthority(CertificateAuthority.privateKey(text(data, CA_KEY)),
-                        trust.getFirst());
-                return new Stored(authority,
-                        new KeyAndChain(CertificateAuthority.privateKey(text(data, TLS_KEY)), chain, trust));
-            } catch (RuntimeException e) {
-                LOG.warn("Secret {}/{} does not hold a usable CA and certificate ({}); replacing it",
-                        secret.getMetadata().getNamespace(), secret.getMetadata().getName(),
-                        e.getClass().getSimpleName());
-                return null;
-            }
-        }
-
-        Secret toSecret(Settings settings, String resourceVersion) {
-            Map<String, String> data = new HashMap<>();
-            data.put(CA_CERT, base64(CertificateAuthority.pem(material.trust())));
-            data.put(CA_KEY, base64(CertificateAuthority.pem(authority.key())));
-            data.put(TLS_CERT, base64(CertificateAuthority.pem(material.chain())));
-            data.put(TLS_KEY, base64(CertificateAuthority.pem(material.key())));
-            return new SecretBuilder()
-                    .withNewMetadata()
-                    .withName(settings.secretName())
-                    .withNamespace(settings.namespace())
-                    .withResourceVersion(resourceVersion)
-                    .addToLabels("app.kubernetes.io/name", "iamlet-webhook")
-                    .endMetadata()
-                    .withType("kubernetes.io/tls")
-                    .withData(data)
-                    .build();
-        }
-
-        private static String text(Map<String, String> data, String key) {
-            String value = data.get(key);
-            if (value == null) {
-                throw new IllegalArgumentException("missing " + key);
-            }
-            return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
-        }
-
-        private static String base64(String text) {
-            return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
         }
     }
 }
