@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
-# iamlet runtime image: one image for both containers of the DaemonSet (daemonset/base/daemonset.yaml)
+# iamlet runtime image: one image for both containers of the DaemonSet (daemonset/base/daemonset.yaml) and for
+# the admission webhook's Deployment (daemonset/webhook)
 #   iamlet serve        uid 65532, NET_BIND_SERVICE     the agent
 #   iamlet node-setup   uid 0, NET_ADMIN + NET_RAW      init container: link-local addresses, iptables DNAT
+#   iamlet webhook      uid 65532, no capabilities      the admission webhook (its own jar)
 #
 # The jars are built outside the image, then (BuildKit, the default builder since Docker 23):
-#   ./mvnw -B package -DskipTests          # -> agent/target/iamlet.jar (shaded), standins/target/*-all.jar
+#   ./mvnw -B package -DskipTests          # -> agent/target/iamlet.jar (shaded), webhook/target/iamlet-webhook.jar,
+#                                          #    standins/target/*-all.jar
 #   docker build -t ghcr.io/iamlet/iamlet:0.1.0 .
 #
 # Base: the Temurin JRE on Ubuntu 24.04, pinned to the JDK the project is built and tested with (25.0.3+9).
@@ -56,6 +59,10 @@ RUN --mount=type=bind,source=standins/target/iamlet-standins-all.jar,target=/tmp
     IAMLET_LAUNCHER=/usr/local/bin/iamlet JAVA_OPTS=-XX:MaxRAM=256m \
         /tmp/aot-train/image/aot-train.sh /opt/iamlet/iamlet.aot /tmp/aot-train/standins.jar; \
     chmod 0644 /opt/iamlet/iamlet.aot
+
+# The admission webhook's jar (`iamlet webhook`), after the training: the AOT cache is the agent's alone, so a
+# change of the webhook does not retrain it.
+COPY webhook/target/iamlet-webhook.jar /opt/iamlet/iamlet-webhook.jar
 
 LABEL org.opencontainers.image.title="iamlet" \
       org.opencontainers.image.description="Node-local AWS credential agent for Kubernetes"

@@ -26,13 +26,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ImageTest {
     private static final Path LAUNCHER = LauncherRun.LAUNCHER;
     private static final String JAR = "/opt/iamlet/iamlet.jar";
+    private static final String WEBHOOK_JAR = "/opt/iamlet/iamlet-webhook.jar";
     private static final String AOT_CACHE = "/opt/iamlet/iamlet.aot";
 
     @TempDir
     Path javaHome;
 
     @ParameterizedTest(name = "iamlet {0} -> {1}")
-    @CsvSource({"serve, java-netbind", "node-setup, java", "node-teardown, java", "demo, java"})
+    @CsvSource({"serve, java-netbind", "node-setup, java", "node-teardown, java", "demo, java", "webhook, java"})
     void launcherGivesPort80RightsOnlyToServe(String subcommand, String expectedLauncher) throws Exception {
         stubJava();
 
@@ -54,6 +55,17 @@ class ImageTest {
                 .containsExactly("-jar", JAR, "serve", "--node-name", "node a");
     }
 
+    @Test
+    void webhookRunsFromItsOwnJarWithoutTheAgentsAotCache() throws Exception {
+        stubJava();
+
+        List<String> seen = run(Map.of(), "webhook", "--port", "8443").stdoutLines();
+
+        assertThat(seen.subList(seen.indexOf("-jar"), seen.size()))
+                .containsExactly("-jar", WEBHOOK_JAR, "webhook", "--port", "8443");
+        assertThat(seen).noneMatch(flag -> flag.startsWith("-XX:AOTCache"));
+    }
+
     /** A misspelt -XX flag would stop the JVM before main: every pod of the DaemonSet would crash-loop. */
     @ParameterizedTest(name = "iamlet {0}")
     @CsvSource({"serve", "node-setup"})
@@ -71,9 +83,11 @@ class ImageTest {
         String dockerfile = Files.readString(Repo.path("Dockerfile"));
 
         assertThat(copies(dockerfile)).containsEntry("daemonset/image/iamlet", "/usr/local/bin/iamlet")
-                .containsEntry("agent/target/iamlet.jar", JAR);
+                .containsEntry("agent/target/iamlet.jar", JAR)
+                .containsEntry("webhook/target/iamlet-webhook.jar", WEBHOOK_JAR);
         assertThat(Files.isExecutable(LAUNCHER)).as("launcher is executable in git").isTrue();
         assertThat(Files.readString(Repo.path("agent/pom.xml"))).contains("<finalName>iamlet</finalName>");
+        assertThat(Files.readString(Repo.path("webhook/pom.xml"))).contains("<finalName>iamlet-webhook</finalName>");
         assertThat(dockerfile).contains("ENTRYPOINT [\"/usr/local/bin/iamlet\"]").contains("CMD [\"serve\"]");
     }
 
@@ -157,7 +171,10 @@ class ImageTest {
                 .contains("type=bind,source=standins/target/iamlet-standins-all.jar");
         assertThat(train.group(2)).isEqualTo(AOT_CACHE);
         assertThat(commands.indexOf("COPY agent/target/iamlet.jar")).isLessThan(train.start());
-        assertThat(commands.substring(train.end())).doesNotContain("iamlet.jar").doesNotContain("COPY");
+        // after the training, only the webhook's jar, which the cache does not cover
+        assertThat(commands.substring(train.end()).replace(
+                "COPY webhook/target/iamlet-webhook.jar " + WEBHOOK_JAR, ""))
+                .doesNotContain("iamlet.jar").doesNotContain("COPY");
         assertThat(copies(dockerfile)).doesNotContainKey("standins/target/iamlet-standins-all.jar");
     }
 

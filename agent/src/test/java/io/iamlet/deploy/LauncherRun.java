@@ -34,8 +34,8 @@ final class LauncherRun {
         Path out = Files.createTempFile(javaHome, "out", ".txt");
         Path err = Files.createTempFile(javaHome, "err", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().keySet().removeAll(List.of("JAVA_OPTS", "IAMLET_JAR", "IAMLET_AOT_CACHE",
-                "IAMLET_AOT_CACHE_OUTPUT"));
+        builder.environment().keySet().removeAll(List.of("JAVA_OPTS", "IAMLET_JAR", "IAMLET_WEBHOOK_JAR",
+                "IAMLET_AOT_CACHE", "IAMLET_AOT_CACHE_OUTPUT"));
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().putAll(env);
         Process process = builder.start();

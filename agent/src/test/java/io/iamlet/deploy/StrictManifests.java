@@ -3,10 +3,14 @@ package io.iamlet.deploy;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.StreamReadFeature;
@@ -48,15 +52,24 @@ final class StrictManifests {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
-    private static final Map<String, Class<?>> MODELS = Map.of(
-            "v1/Namespace", Namespace.class,
-            "v1/ResourceQuota", ResourceQuota.class,
-            "v1/ServiceAccount", ServiceAccount.class,
-            "v1/Pod", Pod.class,
-            "apps/v1/DaemonSet", DaemonSet.class,
-            "rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class,
-            "rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class,
-            "monitoring.coreos.com/v1/PodMonitor", PodMonitor.class);
+    private static final Map<String, Class<?>> MODELS = Map.ofEntries(
+            Map.entry("v1/Namespace", Namespace.class),
+            Map.entry("v1/ResourceQuota", ResourceQuota.class),
+            Map.entry("v1/ServiceAccount", ServiceAccount.class),
+            Map.entry("v1/Service", Service.class),
+            Map.entry("v1/Pod", Pod.class),
+            Map.entry("apps/v1/DaemonSet", DaemonSet.class),
+            Map.entry("apps/v1/Deployment", Deployment.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
+            Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
+            Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
+            Map.entry("monitoring.coreos.com/v1/PodMonitor", PodMonitor.class),
+            Map.entry("policy/v1/PodDisruptionBudget", WebhookObjects.PodDisruptionBudget.class),
+            Map.entry("admissionregistration.k8s.io/v1/MutatingWebhookConfiguration",
+                    WebhookObjects.MutatingWebhookConfiguration.class),
+            Map.entry("cert-manager.io/v1/Issuer", WebhookObjects.Issuer.class),
+            Map.entry("cert-manager.io/v1/Certificate", WebhookObjects.Certificate.class));
 
     private StrictManifests() {}
 
