@@ -25,6 +25,7 @@ final class RbacRules {
             "serviceaccounts", Set.of("get"),
             "namespaces", Set.of("get", "list", "watch"),
             "events", Set.of("create", "patch"),
+            "iamlet.io/podidentityassociations", Set.of("get", "list", "watch"),
             "/.well-known/openid-configuration", Set.of("get"),
             "/openid/v1/jwks", Set.of("get"));
 
