@@ -18,6 +18,7 @@ import io.iamlet.identity.ApiServerKeySource;
 import io.iamlet.identity.JwksTokenVerifier;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
+import io.iamlet.logging.DroppedLines;
 import io.iamlet.metadata.BaseArnDiscovery;
 import io.iamlet.metadata.InformerNamespacePolicies;
 import io.iamlet.metadata.MetadataService;
@@ -117,6 +118,7 @@ public final class Agent implements AutoCloseable {
         var registry = wiring.metrics().registry();
         var client = wiring.kubernetes();
         loops = EventLoops.create(2);
+        closeables.add(DroppedLines.shared().bindTo(registry)); // log lines the stalled stdout cost, by logger
         closeables.add(sources);
         pods = new InformerPodIndex(client, wiring.podSelector(), config.unknownIpWait(), Scheduler.systemScheduler(),
                 registry);
