@@ -67,9 +67,13 @@ public final class DroppedLines {
     void record(String logger, Instant at) {
         LongAdder count = byLogger.get(logger);
         if (count == null) {
-            count = byLogger.computeIfAbsent(logger, name -> new LongAdder());
-            for (MeterRegistry registry : registries) {
-                register(registry, logger, count);
+            LongAdder fresh = new LongAdder();
+            count = byLogger.putIfAbsent(logger, fresh);
+            if (count == null) { // this thread's counter: it registers it, once
+                count = fresh;
+                for (MeterRegistry registry : registries) {
+                    register(registry, logger, count);
+                }
             }
         }
         count.increment();
@@ -91,6 +95,9 @@ public final class DroppedLines {
     }
 
     private static void register(MeterRegistry registry, String logger, LongAdder count) {
+        if (registry.find(METER).tag("logger", logger).functionCounter() != null) {
+            return; // bound while this logger's first drop was being counted; Micrometer would warn of the repeat
+        }
         FunctionCounter.builder(METER, count, LongAdder::sum)
                 .description("Log lines dropped because the log output (stdout) did not keep up; by logger, "
                         + "iamlet.audit for audit lines")
