@@ -67,13 +67,6 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-    /** What the environment supplies: the API server, AWS, how to select this node's pods, and the registry. */
-    public record Wiring(KubernetesClient kubernetes, PodSelector podSelector, Region region,
-                         AwsCredentialsProvider nodeCredentials, Metrics metrics) {
-    }
-
-    private final AgentConfig config;
-    private final Wiring wiring;
     /** Threads for API-server calls: as many calls in flight; each may take the fail-fast timeout (5 s). */
     static final int API_THREADS = 4;
     /**
@@ -84,6 +77,14 @@ public final class Agent implements AutoCloseable {
     static final int VERIFY_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
     /** Verifications waiting for a thread: at ~0.1 ms a signature, a full queue drains well within the deadline. */
     static final int VERIFY_QUEUE = 1024;
+
+    /** What the environment supplies: the API server, AWS, how to select this node's pods, and the registry. */
+    public record Wiring(KubernetesClient kubernetes, PodSelector podSelector, Region region,
+                         AwsCredentialsProvider nodeCredentials, Metrics metrics) {
+    }
+
+    private final AgentConfig config;
+    private final Wiring wiring;
     private final Clock clock = Clock.systemUTC();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<HttpServer> servers = new ArrayList<>();
@@ -110,7 +111,7 @@ public final class Agent implements AutoCloseable {
         // queue bounded, so that a backlog turns into prompt 503s (overloaded) rather than waits past the deadline.
         this.apiCalls = boundedPool("api", API_THREADS, API_QUEUE, registry);
         this.verification = boundedPool("verify", VERIFY_THREADS, VERIFY_QUEUE, registry);
-        this.audit = new AuditLog(config.nodeName(), config.auditEveryGrant(), wiring.metrics().registry());
+        this.audit = new AuditLog(config.nodeName(), config.auditEveryGrant(), registry);
         this.sources = sources;
     }
 
