@@ -75,7 +75,7 @@ public final class Agent implements AutoCloseable {
      */
     static final int API_QUEUE = 128;
     static final int VERIFY_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
-    /** Verifications waiting for a thread: at ~0.1 ms a signature, a full queue drains well within the deadline. */
+    /** Verifications waiting: a signature check costs well under 1 ms (RSA, ECDSA), so a full queue drains in time. */
     static final int VERIFY_QUEUE = 1024;
 
     /** What the environment supplies: the API server, AWS, how to select this node's pods, and the registry. */
