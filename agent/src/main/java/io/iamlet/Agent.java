@@ -18,6 +18,7 @@ import io.iamlet.identity.ApiServerKeySource;
 import io.iamlet.identity.JwksTokenVerifier;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
+import io.iamlet.logging.DroppedLines;
 import io.iamlet.metadata.BaseArnDiscovery;
 import io.iamlet.metadata.InformerNamespacePolicies;
 import io.iamlet.metadata.MetadataService;
@@ -34,14 +35,19 @@ import io.iamlet.server.HttpServer;
 import io.iamlet.server.ServerLimits;
 import io.iamlet.server.ListenAddress;
 import io.iamlet.server.Routes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +67,17 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
+    /** Threads for API-server calls: as many calls in flight; each may take the fail-fast timeout (5 s). */
+    static final int API_THREADS = 4;
+    /**
+     * API calls waiting for a thread. Lookups are shared per service account and Events are capped, so this is
+     * reached only when the API server is slow and many service accounts are new at once.
+     */
+    static final int API_QUEUE = 128;
+    static final int VERIFY_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
+    /** Verifications waiting: a signature check costs well under 1 ms (RSA, ECDSA), so a full queue drains in time. */
+    static final int VERIFY_QUEUE = 1024;
+
     /** What the environment supplies: the API server, AWS, how to select this node's pods, and the registry. */
     public record Wiring(KubernetesClient kubernetes, PodSelector podSelector, Region region,
                          AwsCredentialsProvider nodeCredentials, Metrics metrics) {
@@ -72,7 +89,10 @@ public final class Agent implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<HttpServer> servers = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
-    private final ExecutorService blocking;
+    /** API-server calls that can block (service accounts, signing keys, Events). */
+    private final ThreadPoolExecutor apiCalls;
+    /** First-time token verification: signature checks, CPU only. */
+    private final ThreadPoolExecutor verification;
     private final AuditLog audit;
     private final Sources sources;
     private EventLoops loops;
@@ -86,10 +106,34 @@ public final class Agent implements AutoCloseable {
         this.wiring = wiring;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("iamlet-scheduler").factory());
-        // API-server calls (service accounts, JWKS, Events) block in fabric8: a small bounded pool, never a loop
-        this.blocking = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().name("iamlet-io-", 0).factory());
-        this.audit = new AuditLog(config.nodeName(), config.auditEveryGrant(), wiring.metrics().registry());
+        var registry = wiring.metrics().registry();
+        // Work that can block apart from CPU work, so a slow API server cannot delay token verification; each
+        // queue bounded, so that a backlog turns into prompt 503s (overloaded) rather than waits past the deadline.
+        this.apiCalls = boundedPool("api", API_THREADS, API_QUEUE, registry);
+        this.verification = boundedPool("verify", VERIFY_THREADS, VERIFY_QUEUE, registry);
+        this.audit = new AuditLog(config.nodeName(), config.auditEveryGrant(), registry);
         this.sources = sources;
+    }
+
+    /**
+     * A fixed pool of daemon threads whose bounded queue refuses work when full: the caller turns the refusal into a
+     * retryable 503 at once, never a wait. Refusals are counted in {@code iamlet.work.rejected}; the pool's size,
+     * activity and queue are Micrometer's {@code executor.*} meters, tagged {@code name=iamlet-<name>}.
+     */
+    private static ThreadPoolExecutor boundedPool(String name, int threads, int queue, MeterRegistry registry) {
+        var pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue),
+                Thread.ofPlatform().daemon().name("iamlet-" + name + "-", 0).factory(),
+                (task, refusing) -> {
+                    if (!refusing.isShutdown()) {
+                        Counter.builder("iamlet.work.rejected")
+                                .description("Tasks refused because their pool's queue was full; the request "
+                                        + "waiting for them got 503 overloaded")
+                                .tag("pool", name).register(registry).increment();
+                    }
+                    throw new RejectedExecutionException("the " + name + " pool is full");
+                });
+        new ExecutorServiceMetrics(pool, "iamlet-" + name, List.of()).bindTo(registry);
+        return pool;
     }
 
     /** Builds and starts the agent; throws when nothing can be served. */
@@ -117,23 +161,24 @@ public final class Agent implements AutoCloseable {
         var registry = wiring.metrics().registry();
         var client = wiring.kubernetes();
         loops = EventLoops.create(2);
+        closeables.add(DroppedLines.shared().bindTo(registry)); // log lines the stalled stdout cost, by logger
         closeables.add(sources);
         pods = new InformerPodIndex(client, wiring.podSelector(), config.unknownIpWait(), Scheduler.systemScheduler(),
                 registry);
         audit.addListener(new CredentialDecisionMetrics(registry));
         audit.addListener(new PodEventRecorder(client, pods, config.nodeName(), PodEventRecorder.DEFAULT_INTERVAL,
-                blocking, Ticker.systemTicker(), clock, registry));
+                apiCalls, Ticker.systemTicker(), clock, registry));
         var checks = Readiness.builder().check("pod-informer", pods::synced);
 
         if (config.containerEnabled()) {
-            var verifier = new JwksTokenVerifier(new ApiServerKeySource(client, blocking),
+            var verifier = new JwksTokenVerifier(new ApiServerKeySource(client, apiCalls),
                     JwksTokenVerifier.Settings.defaults().withAudience(config.audience())
                             .withIssuerOverride(config.issuer()),
-                    blocking, clock, Ticker.systemTicker(), registry);
+                    verification, clock, Ticker.systemTicker(), registry);
             closeables.add(verifier);
             var roles = new ServiceAccountRoleResolver(client,
                     ServiceAccountRoleResolver.Settings.defaults().withAnnotationKey(config.roleAnnotation()),
-                    new RoleArnAllowList(config.allowedRolePatterns()), blocking, Ticker.systemTicker(), registry);
+                    new RoleArnAllowList(config.allowedRolePatterns()), apiCalls, Ticker.systemTicker(), registry);
             CredentialCache cache = sources.containerCache(this::stillWanted);
             var service = new PodIdentityService(verifier, pods, roles, cache, audit);
             credentialServer("container", config.containerListen(), null, Routes.builder()
@@ -277,7 +322,8 @@ public final class Agent implements AutoCloseable {
         }
         sequence.run().join();
         scheduler.shutdownNow();
-        blocking.shutdownNow();
+        apiCalls.shutdownNow();
+        verification.shutdownNow();
         LOG.info("iamlet stopped");
     }
 }

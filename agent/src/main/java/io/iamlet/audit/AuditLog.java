@@ -26,6 +26,11 @@ import org.slf4j.spi.LoggingEventBuilder;
  * {@code iamlet.audit.repeats} by endpoint. With {@code everyGrant} (flag {@code --audit-every-grant}) every grant
  * is written, as before.
  *
+ * <p>Writing a line never waits for stdout, even on an event loop: the shipped logback configuration hands lines to
+ * {@code io.iamlet.logging.NonBlockingAppender}, which drops them when stdout stalls, counts them
+ * ({@code iamlet.log.lines.dropped}, logger {@code iamlet.audit}) and reports the gap on this logger once stdout
+ * catches up.
+ *
  * <p>Memory: the last access key id written per pod, at most {@value #MAX_PODS} pods, each forgotten after
  * {@link #FORGET_AFTER} without a request (longer than any STS session). Forgetting only costs one more line.
  */

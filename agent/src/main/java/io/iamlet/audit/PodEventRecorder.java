@@ -18,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,7 +38,11 @@ import org.slf4j.LoggerFactory;
  *   <li>At most one Event per (namespace, pod, reason) per interval: a pod retrying in a loop must not flood the
  *       API server. The rest are counted ({@code iamlet.events.suppressed}) and remain in the audit log.</li>
  *   <li>Never on the caller's thread (often an event loop): the rate limit is decided in memory, the API call runs
- *       on the given executor. Failures are logged and counted, never thrown.</li>
+ *       on the given executor (the bounded pool of API-server calls). Failures are logged and counted, never
+ *       thrown.</li>
+ *   <li>Events never crowd out the lookups pods wait for on that pool: at most {@value #MAX_PENDING} Events are
+ *       queued or in flight; beyond that, and when the pool refuses the task, the Event is dropped and counted
+ *       ({@code iamlet.events.failed}); the denial stays in the audit log.</li>
  *   <li>Nothing secret: the message carries the reason word, HTTP status, endpoint and role ARN; no token, key or
  *       source address.</li>
  *   <li>No API read: the pod's uid comes from the pod index when it still holds the pod ({@code kubectl describe}
@@ -52,6 +57,7 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
     static final String REASON = "IamletDenied";
     static final String COMPONENT = "iamlet";
+    static final int MAX_PENDING = 16;
     private static final int MAX_MESSAGE = 1024;
     private static final int MAX_NAME = 253;
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_INSTANT;
@@ -64,6 +70,7 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
     private final Clock clock;
     private final Cache<String, Boolean> recent;
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicInteger pending = new AtomicInteger();
     private final Counter emitted;
     private final Counter suppressed;
     private final Counter failed;
@@ -112,14 +119,23 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
             suppressed.increment();
             return;
         }
+        if (pending.incrementAndGet() > MAX_PENDING) {
+            dropped(event, key, "too many events waiting for the API server");
+            return;
+        }
         try {
             executor.execute(() -> send(event, key));
         } catch (RejectedExecutionException e) {
-            recent.invalidate(key);
-            failed.increment();
-            LOG.atDebug().setMessage("pod event dropped: executor stopped")
-                    .addKeyValue("namespace", event.namespace()).addKeyValue("pod", event.pod()).log();
+            dropped(event, key, "the API-server pool is full or stopped");
         }
+    }
+
+    private void dropped(AuditEvent event, String key, String why) {
+        pending.decrementAndGet();
+        recent.invalidate(key); // the next denial tries again
+        failed.increment();
+        LOG.atDebug().setMessage("pod event dropped: {}").addArgument(why)
+                .addKeyValue("namespace", event.namespace()).addKeyValue("pod", event.pod()).log();
     }
 
     private void send(AuditEvent audit, String key) {
@@ -134,6 +150,8 @@ public final class PodEventRecorder implements Consumer<AuditEvent> {
             LOG.atWarn().setMessage("could not record a Kubernetes Event for a denial: {}").addArgument(e.toString())
                     .addKeyValue("namespace", audit.namespace()).addKeyValue("pod", audit.pod())
                     .addKeyValue("reason", audit.reason()).log();
+        } finally {
+            pending.decrementAndGet();
         }
     }
 

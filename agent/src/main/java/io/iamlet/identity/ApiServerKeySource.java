@@ -13,7 +13,8 @@ import java.util.concurrent.Executor;
  * and {@code /.well-known/openid-configuration} (the issuer). Both are non-resource URLs; the agent's service account
  * needs {@code get} on them (the built-in ClusterRole {@code system:service-account-issuer-discovery} grants it).
  *
- * <p>The fabric8 call is blocking, so it runs on the injected executor, never on the caller's thread. The
+ * <p>The fabric8 call is blocking, so it runs on the injected executor (the bounded pool of API-server calls), never
+ * on the caller's thread; when that pool's queue is full the load fails at once ({@code overloaded}). The
  * discovery document's {@code jwks_uri} is deliberately not followed: it names the issuer's public address, which a
  * node may not reach, while the API server serves the same keys at a fixed path.
  */
@@ -36,7 +37,7 @@ public final class ApiServerKeySource implements KeySource {
 
     @Override
     public CompletableFuture<KeyMaterial> load() {
-        return CompletableFuture.supplyAsync(this::fetch, executor);
+        return Offload.supply(this::fetch, executor, "loading the signing keys");
     }
 
     private KeyMaterial fetch() {

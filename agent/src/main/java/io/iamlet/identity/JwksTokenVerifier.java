@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,13 +29,22 @@ import org.slf4j.LoggerFactory;
  * expires, so a token seen before completes synchronously with no signature work. A first sighting is verified on
  * {@code executor}: structure and algorithm ({@link ProjectedTokens#parse}), then the signature with the key named by
  * {@code kid} ({@link KeyRing}; an unknown kid triggers one rate-limited refresh), then issuer, audience, lifetime
- * and the pod binding. Failures are never cached. When a refresh drops a key or changes the issuer, every cached
+ * and the pod binding. Failures are never served from the cache: they are held as values of zero lifetime, so the
+ * callers that waited on the same verification share it and the next caller starts afresh. (Not as exceptional
+ * futures: Caffeine logs every failed load at WARNING through {@code System.Logger}, on stderr, outside our logging;
+ * a stream of malformed tokens would fill it.) When a refresh drops a key or changes the issuer, every cached
  * result is discarded, so a revoked signing key stops working at the next refresh.
+ *
+ * <p>Threads: first-time verifications (the signature check is the CPU cost) run on {@code executor}, a bounded pool
+ * of their own, apart from the API-server calls of {@link KeySource} and role lookups, so a slow API server does not
+ * delay verification. When its queue is full the request fails at once with a retryable 503 ({@code overloaded}).
+ * Cache bookkeeping runs inline on the caller's thread: it is short and never blocks.
  */
 public final class JwksTokenVerifier implements TokenVerifier, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JwksTokenVerifier.class);
     private static final String METRIC = "iamlet.token.verifications";
+    private static final String BUSY = "verifying other tokens";
 
     /**
      * @param audience          audience every token must carry ({@code --audience})
@@ -96,7 +106,19 @@ public final class JwksTokenVerifier implements TokenVerifier, AutoCloseable {
     private final Clock clock;
     private final MeterRegistry registry;
     private final KeyRing keyRing;
-    private final AsyncCache<TokenDigest, TokenClaims> verified;
+    private final AsyncCache<TokenDigest, Outcome> verified;
+
+    /** A verification's result as the cache holds it. */
+    private sealed interface Outcome {
+    }
+
+    private record Accepted(TokenClaims claims) implements Outcome {
+    }
+
+    /** Held with zero lifetime: seen by the callers that waited for it, by no later one. */
+    private record Rejected(Throwable error) implements Outcome {
+    }
+
     /** The two outcomes of every accepted token, registered once; failures are rare and built when they occur. */
     private final Counter cacheHits;
     private final Counter verifiedFirstTime;
@@ -104,7 +126,8 @@ public final class JwksTokenVerifier implements TokenVerifier, AutoCloseable {
 
     /**
      * @param keySource where keys come from, e.g. {@link ApiServerKeySource}
-     * @param executor  runs first-time verifications (signature work); never the Netty event loop
+     * @param executor  runs first-time verifications (signature work): bounded, never the Netty event loop, and not
+     *                  the pool that calls the API server
      * @param clock     for token lifetimes and the refresh rate limit
      * @param ticker    Caffeine's time source for cache expiry (must advance with {@code clock})
      */
@@ -116,8 +139,9 @@ public final class JwksTokenVerifier implements TokenVerifier, AutoCloseable {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.verified = Caffeine.newBuilder()
                 .maximumSize(settings.maxCachedTokens())
-                .expireAfter(Expiry.<TokenDigest, TokenClaims>creating((hash, claims) -> timeLeft(claims)))
-                .executor(executor)
+                .expireAfter(Expiry.<TokenDigest, Outcome>creating((hash, outcome) ->
+                        outcome instanceof Accepted(TokenClaims claims) ? timeLeft(claims) : Duration.ZERO))
+                .executor(Runnable::run)
                 .ticker(ticker)
                 .buildAsync();
         this.keyRing = new KeyRing(keySource, clock, settings.minRefreshInterval(), settings.retryAfterFailure(),
@@ -167,41 +191,49 @@ public final class JwksTokenVerifier implements TokenVerifier, AutoCloseable {
             return counted(CompletableFuture.failedFuture(f));
         }
         TokenDigest hash = TokenDigest.of(rawToken);
-        CompletableFuture<TokenClaims> cached = verified.getIfPresent(hash);
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-            TokenClaims claims = cached.join();
+        CompletableFuture<Outcome> cached = verified.getIfPresent(hash);
+        if (cached != null && cached.getNow(null) instanceof Accepted(TokenClaims claims)) {
             if (!clock.instant().isAfter(claims.expiresAt())) {
                 cacheHits.increment();
                 return CompletableFuture.completedFuture(claims);
             }
             verified.synchronous().invalidate(hash);
         }
-        CompletableFuture<TokenClaims> pending = verified.get(hash, (h, e) -> verifyFirstTime(rawToken));
-        // Caffeine drops a failed verification too, but in a callback that may run after the caller's.
-        pending.exceptionally(error -> {
-            verified.asMap().remove(hash, pending);
-            return null;
-        });
-        // counted(...) hands callers a dependent future: the shared cached one stays out of their reach.
-        return counted(pending);
+        CompletableFuture<Outcome> pending = verified.get(hash, (h, e) -> verifyFirstTime(rawToken));
+        // a dependent future: the shared cached one stays out of the callers' reach
+        return counted(pending.thenApply(JwksTokenVerifier::claimsOf));
     }
 
-    private CompletableFuture<TokenClaims> verifyFirstTime(String rawToken) {
-        return CompletableFuture.supplyAsync(() -> ProjectedTokens.parse(rawToken), executor)
-                .thenCompose(this::verifyWithKeys);
+    private static TokenClaims claimsOf(Outcome outcome) {
+        return switch (outcome) {
+            case Accepted(TokenClaims claims) -> claims;
+            case Rejected(Throwable error) -> throw error instanceof CompletionException ce
+                    ? ce : new CompletionException(error);
+        };
+    }
+
+    /** Never completes exceptionally: a failure is a {@link Rejected} value. */
+    private CompletableFuture<Outcome> verifyFirstTime(String rawToken) {
+        return Offload.supply(() -> ProjectedTokens.parse(rawToken), executor, BUSY)
+                .thenCompose(this::verifyWithKeys)
+                .handle((claims, error) -> error == null ? new Accepted(claims) : new Rejected(unwrap(error)));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private CompletableFuture<TokenClaims> verifyWithKeys(ProjectedTokens.Parsed token) {
         KeyRing.Keys keys = keyRing.current();
         if (keys == null) {
             return keyRing.refresh("initial")
-                    .map(load -> load.thenApplyAsync(k -> check(token, k), executor))
+                    .map(load -> load.thenCompose(k -> Offload.supply(() -> check(token, k), executor, BUSY)))
                     .orElseGet(() -> CompletableFuture.failedFuture(new Failure.Unavailable("jwks_unavailable",
                             "the cluster's token signing keys are not available")));
         }
         if (keys.candidates(token.algorithm(), token.keyId()).isEmpty()) {
             return keyRing.refresh("unknown_key")
-                    .map(load -> load.thenApplyAsync(k -> check(token, k), executor))
+                    .map(load -> load.thenCompose(k -> Offload.supply(() -> check(token, k), executor, BUSY)))
                     .orElseGet(() -> CompletableFuture.failedFuture(unknownKey()));
         }
         try {

@@ -1,7 +1,9 @@
 package io.iamlet.identity;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,8 +24,13 @@ import java.util.regex.Pattern;
  * <p>Service accounts are fetched one by one, on first use, and cached (refreshed in the background after
  * {@code refreshAfter}, dropped after {@code expireAfterUnused} without use): the cost follows the service accounts
  * used by pods on this node, not the size of the cluster, and no cluster-wide watch is needed. A refresh that fails
- * keeps serving the last answer; a first lookup that fails is not cached. The ARN is validated and matched against
- * the allow-list on every call, so the cache holds only what the API server said.
+ * keeps serving the last answer (and is tried again after {@code refreshAfter}); a first lookup that fails is held
+ * with zero lifetime, so the callers that waited for it share the failure and the next caller asks again. Failures
+ * are values, not exceptional futures, which Caffeine would log through {@code System.Logger} on stderr. The ARN is
+ * validated and matched against the allow-list on every call, so the cache holds only what the API server said.
+ *
+ * <p>Threads: the blocking API call runs on {@code executor}, the bounded pool of API-server calls; when its queue
+ * is full the request fails at once with a retryable 503 ({@code overloaded}). Cache bookkeeping runs inline.
  */
 public final class ServiceAccountRoleResolver implements RoleResolver {
 
@@ -65,11 +72,26 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
     private record Key(String namespace, String name) {
     }
 
-    /** What the API server said: whether the service account exists, and its annotation (null if absent). */
-    private record Lookup(boolean exists, String annotation) {
+    /**
+     * What the API server said: whether the service account exists, and its annotation (null if absent); or, when
+     * it could not be asked, why ({@code error} non-null).
+     */
+    private record Lookup(boolean exists, String annotation, Throwable error) {
+        static Lookup failed(Throwable error) {
+            return new Lookup(false, null, error);
+        }
     }
 
-    private final KubernetesClient client;
+    /** The one API call, a seam for tests: the service account, or null when it does not exist. Blocking. */
+    @FunctionalInterface
+    interface ServiceAccounts {
+        ServiceAccount get(String namespace, String name);
+    }
+
+    private static final String BUSY = "asking the API server for other service accounts";
+
+    private final ServiceAccounts serviceAccounts;
+    private final Executor executor;
     private final Settings settings;
     private final RoleArnAllowList allowList;
     private final MeterRegistry registry;
@@ -77,22 +99,46 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
 
     /**
      * @param client   the agent's API client (needs {@code get} on {@code serviceaccounts})
-     * @param executor runs the blocking fabric8 calls and Caffeine's refreshes
+     * @param executor runs the blocking fabric8 calls (loads and refreshes): the bounded pool of API-server calls
      * @param ticker   Caffeine's time source (fake in tests)
      */
     public ServiceAccountRoleResolver(KubernetesClient client, Settings settings, RoleArnAllowList allowList,
                                       Executor executor, Ticker ticker, MeterRegistry registry) {
-        this.client = FailFast.view(Objects.requireNonNull(client, "client"));
+        this(apiServer(FailFast.view(Objects.requireNonNull(client, "client"))), settings, allowList, executor, ticker,
+                registry);
+    }
+
+    ServiceAccountRoleResolver(ServiceAccounts serviceAccounts, Settings settings, RoleArnAllowList allowList,
+                               Executor executor, Ticker ticker, MeterRegistry registry) {
+        this.serviceAccounts = Objects.requireNonNull(serviceAccounts, "serviceAccounts");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.allowList = Objects.requireNonNull(allowList, "allowList");
+        this.executor = Objects.requireNonNull(executor, "executor");
         this.registry = Objects.requireNonNull(registry, "registry");
+        Duration unused = settings.expireAfterUnused();
         this.lookups = Caffeine.newBuilder()
                 .maximumSize(settings.maxServiceAccounts())
                 .refreshAfterWrite(settings.refreshAfter())
-                .expireAfterAccess(settings.expireAfterUnused())
-                .executor(executor)
+                // as expireAfterAccess, but a failed first lookup lives for no time at all
+                .expireAfter(Expiry.<Key, Lookup>accessing((key, lookup) ->
+                        lookup.error() == null ? unused : Duration.ZERO))
+                .executor(Runnable::run)
                 .ticker(ticker)
-                .buildAsync(this::fetch);
+                .buildAsync(new AsyncCacheLoader<>() {
+                    @Override
+                    public CompletableFuture<Lookup> asyncLoad(Key key, Executor ignored) {
+                        return fetchAsync(key);
+                    }
+
+                    @Override
+                    public CompletableFuture<Lookup> asyncReload(Key key, Lookup old, Executor ignored) {
+                        return fetchAsync(key).thenApply(fresh -> fresh.error() == null ? fresh : old);
+                    }
+                });
+    }
+
+    private static ServiceAccounts apiServer(KubernetesClient client) {
+        return (namespace, name) -> client.serviceAccounts().inNamespace(namespace).withName(name).get();
     }
 
     @Override
@@ -104,19 +150,14 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
         }
         String ref = namespace + "/" + serviceAccount;
         Key key = new Key(namespace, serviceAccount);
-        CompletableFuture<Lookup> pending = lookups.get(key);
-        CompletableFuture<String> arn = pending
-                .handle((lookup, error) -> {
-                    if (error != null) {
-                        // Caffeine drops a failed load too, but in a callback that may run after this one.
-                        lookups.asMap().remove(key, pending);
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause() : error;
-                        throw Failure.find(cause).orElseGet(() -> new Failure.Unavailable("apiserver_unavailable",
-                                "the API server could not be asked for service account " + ref, cause));
-                    }
-                    return decide(ref, lookup);
-                });
+        CompletableFuture<String> arn = lookups.get(key).thenApply(lookup -> {
+            if (lookup.error() != null) {
+                Throwable cause = lookup.error();
+                throw Failure.find(cause).orElseGet(() -> new Failure.Unavailable("apiserver_unavailable",
+                        "the API server could not be asked for service account " + ref, cause));
+            }
+            return decide(ref, lookup);
+        });
         return counted(arn);
     }
 
@@ -142,22 +183,29 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
         return arn;
     }
 
-    /** Blocking; Caffeine runs it on the executor. Throws on API errors so that nothing is cached for them. */
+    /** The lookup on the executor; never completes exceptionally (a failure is a {@link Lookup#failed} value). */
+    private CompletableFuture<Lookup> fetchAsync(Key key) {
+        return Offload.supply(() -> fetch(key), executor, BUSY)
+                .exceptionally(error -> Lookup.failed(
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error));
+    }
+
+    /** Blocking. */
     private Lookup fetch(Key key) {
         ServiceAccount sa;
         try {
-            sa = client.serviceAccounts().inNamespace(key.namespace()).withName(key.name()).get();
+            sa = serviceAccounts.get(key.namespace(), key.name());
         } catch (RuntimeException e) {
             fetched("error");
-            throw e;
+            return Lookup.failed(e);
         }
         if (sa == null) {
             fetched("not_found");
-            return new Lookup(false, null);
+            return new Lookup(false, null, null);
         }
         fetched("found");
         Map<String, String> annotations = sa.getMetadata() == null ? null : sa.getMetadata().getAnnotations();
-        return new Lookup(true, annotations == null ? null : annotations.get(settings.annotationKey()));
+        return new Lookup(true, annotations == null ? null : annotations.get(settings.annotationKey()), null);
     }
 
     private void fetched(String result) {

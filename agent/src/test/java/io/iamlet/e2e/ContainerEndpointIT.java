@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -46,6 +47,7 @@ class ContainerEndpointIT {
     private static final String NODE = TestPods.NODE;
     private static final String WEB_ROLE = "arn:aws:iam::111122223333:role/web";
     private static final String BATCH_ROLE = "arn:aws:iam::111122223333:role/batch";
+    private static final Duration UNKNOWN_IP_WAIT = Duration.ofMillis(300);
 
     private static StandIns standIns;
     private static Agent agent;
@@ -55,6 +57,8 @@ class ContainerEndpointIT {
     private static Metrics metrics;
     /** web-1's one projected token: every test of web-1 uses it, as the pod would until kubelet rotates it. */
     private static String webToken;
+    /** --request-deadline, the default: the longest a pod waits for any answer. */
+    private static Duration deadline;
 
     @TempDir
     Path tmp;
@@ -74,7 +78,8 @@ class ContainerEndpointIT {
                 "--probe-listen", "127.0.0.1:0",
                 "--metrics-listen", "127.0.0.1:0",
                 "--sts-endpoint", standIns.sts().endpoint().toString(),
-                "--unknown-ip-wait", "300ms");
+                "--unknown-ip-wait", UNKNOWN_IP_WAIT.toMillis() + "ms");
+        deadline = config.faults().requestDeadline();
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
                 Region.US_EAST_1, null, metrics = Metrics.create()));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
@@ -163,8 +168,13 @@ class ContainerEndpointIT {
     @Test
     void sdkReportsTheRefusalOfATokenOfAnotherPod() throws Exception {
         Pod other = standIns.runningPod("shop", "web-3", "web", NODE, "127.0.0.3");
+        await(other); // a pod iamlet knows at another address: refused, not "not yet known"
         try (var provider = sdkWithTokenFile(standIns.tokenFor(other))) {
-            assertThatThrownBy(provider::resolveCredentials).isInstanceOf(SdkClientException.class);
+            // iamlet's answer reached the SDK, status and message: not a connection failure, not a retry
+            assertThatThrownBy(provider::resolveCredentials).isInstanceOf(SdkClientException.class)
+                    .cause().isInstanceOf(SdkServiceException.class)
+                    .hasMessage("the token was not issued to the pod at this source address")
+                    .satisfies(e -> assertThat(((SdkServiceException) e).statusCode()).isEqualTo(403));
         }
     }
 
@@ -177,13 +187,20 @@ class ContainerEndpointIT {
         assertThat(reply.body()).contains("eks.amazonaws.com/role-arn");
     }
 
+    /**
+     * What the pod sees: a retryable 503, not before the bounded wait (300 ms here) and within the request deadline
+     * (+0.5 s of tolerance). The wait itself is tested on a fake clock in InformerPodIndexTest.
+     */
     @Test
     void unknownSourceAddressGets503AfterTheBoundedWait() {
         long start = System.nanoTime();
         RawHttp.Reply reply = get("127.0.0.99", webToken);
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(reply.status()).isEqualTo(503);
-        assertThat(millis).as("waited for the informer, then gave up").isBetween(250L, 5_000L);
+        assertThat(reply.body()).contains("\"Code\":\"ServiceUnavailable\"");
+        assertThat(millis).as("waited for the informer, then answered within the deadline")
+                .isGreaterThanOrEqualTo(UNKNOWN_IP_WAIT.toMillis())
+                .isLessThan(deadline.plusMillis(500).toMillis());
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -190,6 +192,49 @@ class JwksTokenVerifierTest {
 
         assertThat(forged.verify(new MACVerifier(TestTokens.publicKeyPem(tokens.rsaKey())))).isTrue();
         assertThat(failureOf(verifier.verify(forged.serialize())).reason()).isEqualTo("alg_not_allowed");
+    }
+
+    @Test
+    void rejectedTokensLeaveNothingOnStderr() {
+        try (var caffeine = new CaffeineLog()) {
+            failureOf(verifier.verify("not-a-jwt"));
+            failureOf(verifier.verify(spliced(tokens)));
+            failureOf(verifier.verify(tokens.builder().expiresAt(T0.minus(Duration.ofHours(1)))
+                    .issuedAt(T0.minus(Duration.ofHours(2))).sign()));
+
+            assertThat(caffeine.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRejectedTokenIsVerifiedAgainNotServedFromTheCache() {
+        keySource.goUnreachable();
+        var noKeys = new JwksTokenVerifier(keySource, JwksTokenVerifier.Settings.defaults(), Runnable::run, time,
+                time, registry);
+        String token = tokens.builder().sign();
+        assertThat(failureOf(noKeys.verify(token)).reason()).isEqualTo("jwks_unavailable");
+
+        keySource.serve(tokens.jwks());
+        time.advance(Duration.ofSeconds(3)); // past the retry interval after a failed key load
+
+        assertThat(noKeys.verify(token).join().podName()).isEqualTo("app-0");
+    }
+
+    @Test
+    void aFullVerificationQueueIsAPrompt503() {
+        Executor full = task -> {
+            throw new RejectedExecutionException("queue full");
+        };
+        var busy = new JwksTokenVerifier(keySource, JwksTokenVerifier.Settings.defaults(), full, time, time,
+                registry);
+
+        Failure failure = failureOf(busy.verify(tokens.builder().sign()));
+
+        assertThat(failure).isInstanceOf(Failure.Unavailable.class);
+        assertThat(failure.status()).isEqualTo(503);
+        assertThat(failure.reason()).isEqualTo("overloaded");
+        assertThat(registry.get("iamlet.token.verifications").tag("outcome", "unavailable")
+                .tag("reason", "overloaded").counter().count()).isEqualTo(1);
     }
 
     static Failure failureOf(CompletableFuture<?> future) {

@@ -6,7 +6,6 @@ import io.iamlet.audit.AuditEvent;
 import io.iamlet.failure.Failure;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.pods.PodInfo;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +132,6 @@ class RolePolicyMatrixTest {
                 NamespacePolicy.fromAnnotations(ns.equals("team-a") ? c.namespace() : Map.of()));
         RoleDecider decider = new RoleDecider(new FakePods(), new RoleChoice(settings), namespaces, settings);
 
-        long start = System.nanoTime();
         String outcome = decider.decide(pod, new RoleDecider.Trail(AuditEvent.from("metadata", "10.0.0.7")))
                 .handle((d, error) -> error != null
                         ? "denied " + Failure.find(error).map(Failure::reason).orElse(error.toString())
@@ -141,7 +139,6 @@ class RolePolicyMatrixTest {
                 .get(5, TimeUnit.SECONDS);
 
         assertThat(outcome).isEqualTo(c.expected());
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link ApiServerKeySource} against fabric8's mock API server on loopback. */
-class ApiServerKeySourceTest {
+class ApiServerKeySourceIT {
 
     final TestTokens tokens = TestTokens.standard();
     final ExecutorService blocking = Executors.newSingleThreadExecutor();
