@@ -121,14 +121,16 @@ public final class Agent implements AutoCloseable {
      * activity and queue are Micrometer's {@code executor.*} meters, tagged {@code name=iamlet-<name>}.
      */
     private static ThreadPoolExecutor boundedPool(String name, int threads, int queue, MeterRegistry registry) {
+        // registered now, at 0, so that an alert on it has a series before the first refusal
+        Counter rejected = Counter.builder("iamlet.work.rejected")
+                .description("Tasks refused because their pool's queue was full; the request waiting for them got "
+                        + "503 overloaded")
+                .tag("pool", name).register(registry);
         var pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue),
                 Thread.ofPlatform().daemon().name("iamlet-" + name + "-", 0).factory(),
                 (task, refusing) -> {
                     if (!refusing.isShutdown()) {
-                        Counter.builder("iamlet.work.rejected")
-                                .description("Tasks refused because their pool's queue was full; the request "
-                                        + "waiting for them got 503 overloaded")
-                                .tag("pool", name).register(registry).increment();
+                        rejected.increment();
                     }
                     throw new RejectedExecutionException("the " + name + " pool is full");
                 });

@@ -59,6 +59,7 @@ public final class DroppedLines {
         Objects.requireNonNull(registry, "registry");
         // registry first, then the loggers seen so far: a logger added meanwhile is registered by one side or both
         registries.add(registry);
+        byLogger.computeIfAbsent(AUDIT_LOGGER, logger -> new LongAdder()); // the audit trail's gap counter exists at 0
         byLogger.forEach((logger, count) -> register(registry, logger, count));
         return () -> registries.remove(registry);
     }

@@ -192,12 +192,16 @@ class ContainerEndpointIT {
      * (+0.5 s of tolerance). The wait itself is tested on a fake clock in InformerPodIndexTest.
      */
     @Test
-    void unknownSourceAddressGets503AfterTheBoundedWait() {
+    void podNotSeenYetGets503AfterTheBoundedWait() {
+        // A valid token of a pod the index has never seen, from an address no pod has: a pod that has just started.
+        String unseen = standIns.tokens().token("shop", "web-9", java.util.UUID.randomUUID().toString(), "web",
+                "sa-uid-web");
         long start = System.nanoTime();
-        RawHttp.Reply reply = get("127.0.0.99", webToken);
+        RawHttp.Reply reply = get("127.0.0.99", unseen);
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(reply.status()).isEqualTo(503);
-        assertThat(reply.body()).contains("\"Code\":\"ServiceUnavailable\"");
+        assertThat(reply.body()).contains("\"Code\":\"ServiceUnavailable\"")
+                .contains("\"code\":\"ServiceUnavailable\"");
         assertThat(millis).as("waited for the informer, then answered within the deadline")
                 .isGreaterThanOrEqualTo(UNKNOWN_IP_WAIT.toMillis())
                 .isLessThan(deadline.plusMillis(500).toMillis());
