@@ -3,6 +3,8 @@ package io.iamlet;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.iamlet.associations.AssociationStore;
+import io.iamlet.associations.RoleSourceResolver;
 import io.iamlet.audit.AuditLog;
 import io.iamlet.audit.PodEventRecorder;
 import io.iamlet.config.AgentConfig;
@@ -178,9 +180,23 @@ public final class Agent implements AutoCloseable {
                             .withIssuerOverride(config.issuer()),
                     verification, clock, Ticker.systemTicker(), registry);
             closeables.add(verifier);
-            var roles = new ServiceAccountRoleResolver(client,
+            var allowList = new RoleArnAllowList(config.allowedRolePatterns());
+            var annotationRoles = new ServiceAccountRoleResolver(client,
                     ServiceAccountRoleResolver.Settings.defaults().withAnnotationKey(config.roleAnnotation()),
-                    new RoleArnAllowList(config.allowedRolePatterns()), apiCalls, Ticker.systemTicker(), registry);
+                    allowList, apiCalls, Ticker.systemTicker(), registry);
+            AssociationStore associations = null;
+            if (config.roleSource().usesAssociations()) {
+                associations = new AssociationStore(client, config.unknownIpWait(), registry);
+                closeables.add(associations);
+                checks.check("associations", associations.readiness());
+                associations.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+                    LOG.error("listing PodIdentityAssociations failed: service accounts get no role from them until "
+                            + "it succeeds (check the CRD and the agent's RBAC)", e);
+                    return null;
+                });
+            }
+            var roles = RoleSourceResolver.create(config.roleSource(), annotationRoles, associations, allowList,
+                    registry);
             CredentialCache cache = sources.containerCache(this::stillWanted);
             var service = new PodIdentityService(verifier, pods, roles, cache, audit);
             credentialServer("container", config.containerListen(), null, Routes.builder()

@@ -1,5 +1,6 @@
 package io.iamlet.config;
 
+import io.iamlet.associations.RoleSource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ public record AgentConfig(
         Duration shutdownTimeout,
         String logFormat,
         boolean auditEveryGrant,
+        RoleSource roleSource,
         Faults faults,
         Metadata metadata) {
 
@@ -122,6 +124,7 @@ public record AgentConfig(
         require(cacheMaxIdentities >= 1, "--cache-max-identities must be at least 1, was " + cacheMaxIdentities);
         require(!shutdownTimeout.isNegative() && !shutdownTimeout.isZero(),
                 "--shutdown-timeout must be positive, was " + shutdownTimeout);
+        Objects.requireNonNull(roleSource, "--role-source");
         Objects.requireNonNull(faults, "faults");
         require(unknownIpWait.compareTo(faults.requestDeadline()) < 0,
                 "--unknown-ip-wait must be shorter than --request-deadline (else a new pod's request always times "

@@ -1,5 +1,6 @@
 package io.iamlet.config;
 
+import io.iamlet.associations.RoleSource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,6 +159,14 @@ public final class ServeOptions {
                     + "denials are always written.")
     boolean auditEveryGrant;
 
+    @Option(names = "--role-source", paramLabel = "SOURCE", defaultValue = "annotation",
+            description = "Where the container endpoint finds a service account's role. annotation: its "
+                    + "eks.amazonaws.com/role-arn (--role-annotation), IRSA-compatible. association: cluster-scoped "
+                    + "PodIdentityAssociation objects only (the annotation is ignored: namespace owners cannot "
+                    + "pick roles). both: an association when one matches, else the annotation. See "
+                    + "docs/associations.md.")
+    String roleSource;
+
     @Option(names = "--request-deadline", paramLabel = "DURATION", defaultValue = "1500ms",
             converter = DurationConverter.class,
             description = "A credential request (container endpoint or metadata path) not answered within this gets "
@@ -230,6 +239,7 @@ public final class ServeOptions {
                 shutdownTimeout,
                 logFormat,
                 auditEveryGrant,
+                RoleSource.of(roleSource),
                 new AgentConfig.Faults(requestDeadline, stsFirstLoadTimeout, failedLoadTtlUnavailable,
                         failedLoadTtlDenied, maxConnectionsPerSource),
                 new AgentConfig.Metadata(blank(baseRoleArn) ? null : baseRoleArn.trim(), autoDiscoverBaseArn,

@@ -3,6 +3,7 @@ package io.iamlet.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.iamlet.associations.RoleSource;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +53,15 @@ class ServeOptionsTest {
         assertThat(f.failedLoadDenied()).isEqualTo(Duration.ofSeconds(30));
         assertThat(f.maxConnectionsPerSource()).isEqualTo(64);
         assertThat(f).isEqualTo(AgentConfig.Faults.defaults());
+    }
+
+    @Test
+    void rolesComeFromTheAnnotationUnlessAssociationsAreChosen() {
+        assertThat(parse(Map.of(), "--node-name", "n1").roleSource()).isEqualTo(RoleSource.ANNOTATION);
+        assertThat(parse(Map.of(), "--node-name", "n1", "--role-source", "association").roleSource())
+                .isEqualTo(RoleSource.ASSOCIATION);
+        assertThat(parse(Map.of("IAMLET_ROLE_SOURCE", "both"), "--node-name", "n1").roleSource())
+                .isEqualTo(RoleSource.BOTH);
     }
 
     @Test
@@ -120,6 +130,7 @@ class ServeOptionsTest {
             "--failed-load-ttl-unavailable=PT-1S | --failed-load-ttl-unavailable must be between 0 and 5m",
             "--failed-load-ttl-denied=1h       | --failed-load-ttl-denied must be between 0 and 30m",
             "--max-connections-per-source=0    | --max-connections-per-source must be at least 1",
+            "--role-source=namespace           | --role-source must be annotation, association or both",
     })
     void badSettingsFailAtStartNamingTheSetting(String arg, String message) {
         assertThatThrownBy(() -> parse(Map.of(), "--node-name", "n", arg))
