@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A fabric8 client against stand-ins that hold a scaled cluster, as iamlet and a benchmark see it. */
-class ScaledApiServerTest {
+class ScaledApiServerIT {
 
     private static final String NODE = "node-a";
     private static final ClusterScale SCALE = new ClusterScale(3_000, 200, 500);
