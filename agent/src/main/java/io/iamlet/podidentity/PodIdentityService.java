@@ -58,6 +58,9 @@ public final class PodIdentityService implements ContainerCredentialService {
     }
 
     private static GrantResolver plain(RoleResolver roles) {
+        if (roles instanceof GrantResolver grants) {
+            return grants; // its roleArnFor names a chain's target, which must never be assumed directly
+        }
         return new GrantResolver() {
             @Override
             public CompletableFuture<String> roleArnFor(String namespace, String serviceAccount) {

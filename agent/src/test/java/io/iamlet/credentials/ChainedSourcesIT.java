@@ -211,4 +211,23 @@ class ChainedSourcesIT {
         assertThat(second.externalId()).isEqualTo("ext-1");
         assertThat(renewed.expiration()).isEqualTo(time.instant().plus(Duration.ofHours(1)));
     }
+
+    /** The target's trust policy changed (here: it now demands an external id): renewal is denied, the entry goes. */
+    @Test
+    void aTargetThatStopsTrustingTheChainIsEvictedAtRenewal() {
+        cache = new CredentialCache(webIdentity(Duration.ofHours(1)), CacheSettings.defaults(), key -> true, registry,
+                new CacheTiming(time, time, time, Runnable::run, () -> 0.0));
+        Identity identity = identity(chainedTo(TARGET, null));
+        cache.get(identity).join();
+        sts.requireExternalId(TARGET, "now-required");
+
+        time.advance(Duration.ofMinutes(31));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> cache.size() == 0);
+        assertThat(registry.get("iamlet.cache.renewals").tag("outcome", "denied").counter().count()).isEqualTo(1);
+        Failure failure = Failure.find(org.assertj.core.api.Assertions.catchThrowable(() ->
+                cache.get(identity).join())).orElseThrow();
+        assertThat(failure.reason()).isEqualTo("sts_access_denied");
+        assertThat(failure.getMessage()).contains(TARGET);
+    }
 }
