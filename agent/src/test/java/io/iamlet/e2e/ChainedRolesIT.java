@@ -172,6 +172,11 @@ class ChainedRolesIT {
             assertThat(logs.lines()).anySatisfy(line -> assertThat(line).startsWith("iamlet.audit")
                     .contains("outcome=granted").contains("role_arn=" + TARGET_ROLE)
                     .contains("service_account=exporter"));
+            var source = sts.issued(chain.sourceAccessKeyId()).orElseThrow();
+            assertThat(logs.lines()).as("neither role's secrets, nor the external id, in any log line")
+                    .allSatisfy(line -> assertThat(line).doesNotContain(credentials.secretAccessKey())
+                            .doesNotContain(credentials.sessionToken()).doesNotContain(source.secretAccessKey())
+                            .doesNotContain(source.sessionToken()).doesNotContain(EXTERNAL_ID));
         }
     }
 
