@@ -60,22 +60,16 @@ public final class RoleSourceResolver implements GrantResolver {
     }
 
     /**
-     * The role ARN for callers that cannot chain yet: a grant with a target role is denied
-     * ({@code role_chaining_unsupported}) rather than answered with the source role, which the association's author
-     * did not mean the pods to get.
+     * The role the service account's pods end up with: the target role of a cross-account grant. For callers that
+     * only need to know whether and which role applies (the webhook, the missed-injection check); credentials are
+     * fetched from {@link #grantFor}, which says how to obtain that role.
      */
     @Override
     public CompletableFuture<String> roleArnFor(String namespace, String serviceAccount) {
         if (source == RoleSource.ANNOTATION) {
             return annotations.roleArnFor(namespace, serviceAccount);
         }
-        return grantFor(namespace, serviceAccount).thenApply(grant -> {
-            if (grant.chained()) {
-                throw new Failure.Denied("role_chaining_unsupported", "PodIdentityAssociation " + grant.association()
-                        + " chains into a target role, which this iamlet cannot do yet");
-            }
-            return grant.roleArn();
-        });
+        return grantFor(namespace, serviceAccount).thenApply(RoleGrant::effectiveRoleArn);
     }
 
     @Override

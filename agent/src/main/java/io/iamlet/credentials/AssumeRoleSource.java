@@ -3,7 +3,9 @@ package io.iamlet.credentials;
 import io.iamlet.failure.Failure;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
@@ -18,6 +20,11 @@ import software.amazon.awssdk.services.sts.model.Tag;
  * {@code kubernetes-pod-name}, {@code kubernetes-pod-uid}), all transitive as with EKS, so ABAC policies written for
  * EKS Pod Identity work unchanged (the role's trust policy must allow {@code sts:TagSession}). Tags are per pod, so
  * the cache key carries the pod uid, and the session name {@code <namespace>.<pod>.<uid hash>} names the pod.
+ *
+ * <p>An association's extra session tags are added to these (transitive too); {@code disableSessionTags} sends none.
+ * Cross-account ({@link Identity.Session#chained()}): those credentials then assume the target role
+ * ({@link RoleChain}) with the same session name and the external id, and no tags of their own: the first session's
+ * tags are transitive, so STS carries them into the target session (and would refuse them set again).
  */
 public final class AssumeRoleSource implements CredentialSource {
 
@@ -36,6 +43,7 @@ public final class AssumeRoleSource implements CredentialSource {
     private final int durationSeconds;
     private final Clock clock;
     private final AwsRequestOverrideConfiguration callerWaiting;
+    private final RoleChain chain;
 
     /**
      * @param sts             a client signing with the node's credentials, {@link StsClients#forAssumeRole}
@@ -57,6 +65,7 @@ public final class AssumeRoleSource implements CredentialSource {
         this.clusterName = clusterName;
         this.durationSeconds = SessionDurations.seconds(sessionDuration);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.chain = new RoleChain(sts, sessionDuration, clock, firstLoadTimeout);
     }
 
     @Override
@@ -67,7 +76,7 @@ public final class AssumeRoleSource implements CredentialSource {
     @Override
     public CacheKey keyFor(Identity identity) {
         return new CacheKey(NAME, identity.roleArn(), identity.namespace(), identity.serviceAccount(),
-                identity.podUid());
+                identity.podUid(), identity.session());
     }
 
     @Override
@@ -81,9 +90,18 @@ public final class AssumeRoleSource implements CredentialSource {
             return CompletableFuture.failedFuture(new Failure.Denied("incomplete_identity",
                     "the assume-role credential source needs the pod's name, uid and service account"));
         }
-        return StsCredentials.fetch(ACTION, identity.roleArn(), clock,
+        CompletableFuture<Credentials> first = StsCredentials.fetch(ACTION, identity.roleArn(), clock,
                 () -> sts.assumeRole(request(identity, budget)),
                 AssumeRoleResponse::credentials);
+        if (!identity.session().chained()) {
+            return first;
+        }
+        return first.thenCompose(credentials -> chain.into(credentials, identity, sessionName(identity), List.of(),
+                budget));
+    }
+
+    private static String sessionName(Identity identity) {
+        return SessionNames.forPod(identity.namespace(), identity.podName(), identity.podUid());
     }
 
     private AssumeRoleRequest request(Identity identity, Budget budget) {
@@ -91,17 +109,24 @@ public final class AssumeRoleSource implements CredentialSource {
         if (budget == Budget.CALLER_WAITING) {
             builder.overrideConfiguration(callerWaiting);
         }
-        return builder
-                .roleArn(identity.roleArn())
-                .roleSessionName(SessionNames.forPod(identity.namespace(), identity.podName(), identity.podUid()))
-                .durationSeconds(durationSeconds)
-                .tags(tag(TAG_CLUSTER, clusterName),
-                        tag(TAG_NAMESPACE, identity.namespace()),
-                        tag(TAG_SERVICE_ACCOUNT, identity.serviceAccount()),
-                        tag(TAG_POD_NAME, identity.podName()),
-                        tag(TAG_POD_UID, identity.podUid()))
-                .transitiveTagKeys(TRANSITIVE)
-                .build();
+        builder.roleArn(identity.roleArn())
+                .roleSessionName(sessionName(identity))
+                .durationSeconds(durationSeconds);
+        Identity.Session session = identity.session();
+        if (session.disableSessionTags()) {
+            return builder.build();
+        }
+        List<Tag> tags = new ArrayList<>(List.of(tag(TAG_CLUSTER, clusterName),
+                tag(TAG_NAMESPACE, identity.namespace()),
+                tag(TAG_SERVICE_ACCOUNT, identity.serviceAccount()),
+                tag(TAG_POD_NAME, identity.podName()),
+                tag(TAG_POD_UID, identity.podUid())));
+        List<String> transitive = new ArrayList<>(TRANSITIVE);
+        session.extraTags().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(extra -> {
+            tags.add(tag(extra.getKey(), extra.getValue()));
+            transitive.add(extra.getKey());
+        });
+        return builder.tags(tags).transitiveTagKeys(transitive).build();
     }
 
     private static Tag tag(String key, String value) {

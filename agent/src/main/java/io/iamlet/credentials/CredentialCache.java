@@ -55,6 +55,9 @@ import org.slf4j.spi.LoggingEventBuilder;
  *   <li><b>Bounded.</b> At most {@code maxIdentities} entries (Caffeine's size eviction); an entry leaving the
  *       cache for any reason but replacement cancels its pending renewal. Keys no pod wants and keys not served
  *       for {@code idleTimeout} (or twice their lifetime) are not renewed and simply expire.</li>
+ *   <li><b>Cross-account chains</b> need nothing special here: the key carries the target role, external id and
+ *       tags ({@link Identity.Session}), the source fetches the whole chain as one load, and the entry's lifetime and
+ *       renewal follow the target's credentials (at most one hour), so a renewal re-runs the whole chain.</li>
  *   <li><b>Off the caller's thread.</b> STS calls start on {@link CacheTiming#executor()}; {@link #get} only
  *       looks up and composes futures, so it is safe on a Netty event loop.</li>
  * </ul>
@@ -346,6 +349,9 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
             Object... more) {
         pairs(line, message, "source", key.source(), "role", key.roleArn(), "namespace", key.namespace(),
                 "service_account", key.serviceAccount(), "pod_uid", key.podUid());
+        if (key.session().chained()) {
+            line.addKeyValue("target_role", key.session().targetRoleArn()); // a field only: the message stays as is
+        }
         return pairs(line, message, more);
     }
 

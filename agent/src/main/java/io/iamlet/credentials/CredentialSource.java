@@ -32,7 +32,21 @@ public interface CredentialSource {
         BACKGROUND
     }
 
-    /** Cache key. {@code podUid} is null unless the source's sessions carry per-pod tags. */
-    record CacheKey(String source, String roleArn, String namespace, String serviceAccount, String podUid) {
+    /**
+     * Cache key. {@code podUid} is null unless the source's sessions carry per-pod tags. {@code session} holds the
+     * target role, external id and tags, so that two grants chaining from one role to different targets (or with
+     * different external ids or tags) never share credentials.
+     */
+    record CacheKey(String source, String roleArn, String namespace, String serviceAccount, String podUid,
+                    Identity.Session session) {
+
+        public CacheKey {
+            java.util.Objects.requireNonNull(session, "session");
+        }
+
+        /** A key for a role assumed without chaining, with the source's usual tags. */
+        public CacheKey(String source, String roleArn, String namespace, String serviceAccount, String podUid) {
+            this(source, roleArn, namespace, serviceAccount, podUid, Identity.Session.PLAIN);
+        }
     }
 }

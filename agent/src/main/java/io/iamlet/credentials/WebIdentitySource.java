@@ -3,18 +3,25 @@ package io.iamlet.credentials;
 import io.iamlet.failure.Failure;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
+import software.amazon.awssdk.services.sts.model.Tag;
 
 /**
  * {@code web-identity} (the default): {@code AssumeRoleWithWebIdentity} with the caller's own projected
  * service-account token, so the node needs no IAM permission at all. Credentials depend only on role, namespace
  * and service account, so every pod of one service account shares them; the session name is
  * {@code <namespace>.<serviceAccount>} because a pod name would misattribute the shared session to one pod.
+ *
+ * <p>Cross-account ({@link Identity.Session#chained()}): the web-identity call's credentials then assume the target
+ * role ({@link RoleChain}) with the same session name, the external id and the extra session tags (the only call of
+ * the chain that can carry tags: {@code AssumeRoleWithWebIdentity} takes its tags from the token).
  */
 public final class WebIdentitySource implements CredentialSource {
 
@@ -25,6 +32,7 @@ public final class WebIdentitySource implements CredentialSource {
     private final int durationSeconds;
     private final Clock clock;
     private final AwsRequestOverrideConfiguration callerWaiting;
+    private final RoleChain chain;
 
     /**
      * @param sts             an anonymous client, {@link StsClients#forWebIdentity}
@@ -40,6 +48,7 @@ public final class WebIdentitySource implements CredentialSource {
         this.durationSeconds = SessionDurations.seconds(sessionDuration);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.callerWaiting = StsClients.oneAttempt(firstLoadTimeout);
+        this.chain = new RoleChain(sts, sessionDuration, clock, firstLoadTimeout);
     }
 
     @Override
@@ -49,7 +58,8 @@ public final class WebIdentitySource implements CredentialSource {
 
     @Override
     public CacheKey keyFor(Identity identity) {
-        return new CacheKey(NAME, identity.roleArn(), identity.namespace(), identity.serviceAccount(), null);
+        return new CacheKey(NAME, identity.roleArn(), identity.namespace(), identity.serviceAccount(), null,
+                identity.session());
     }
 
     @Override
@@ -63,9 +73,27 @@ public final class WebIdentitySource implements CredentialSource {
             return CompletableFuture.failedFuture(new Failure.Denied("no_token",
                     "the web-identity credential source needs the caller's service-account token"));
         }
-        return StsCredentials.fetch(ACTION, identity.roleArn(), clock,
+        CompletableFuture<Credentials> first = StsCredentials.fetch(ACTION, identity.roleArn(), clock,
                 () -> sts.assumeRoleWithWebIdentity(request(identity, budget)),
                 AssumeRoleWithWebIdentityResponse::credentials);
+        if (!identity.session().chained()) {
+            return first;
+        }
+        return first.thenCompose(credentials -> chain.into(credentials, identity, sessionName(identity),
+                extraTags(identity.session()), budget));
+    }
+
+    private static String sessionName(Identity identity) {
+        return SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount());
+    }
+
+    private static List<Tag> extraTags(Identity.Session session) {
+        if (session.disableSessionTags()) {
+            return List.of();
+        }
+        return session.extraTags().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> Tag.builder().key(e.getKey()).value(SessionNames.tagValue(e.getValue())).build())
+                .toList();
     }
 
     private AssumeRoleWithWebIdentityRequest request(Identity identity, Budget budget) {
@@ -75,7 +103,7 @@ public final class WebIdentitySource implements CredentialSource {
         }
         return builder
                 .roleArn(identity.roleArn())
-                .roleSessionName(SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount()))
+                .roleSessionName(sessionName(identity))
                 .webIdentityToken(identity.token().value())
                 .durationSeconds(durationSeconds)
                 .build();

@@ -1,5 +1,7 @@
 package io.iamlet.podidentity;
 
+import io.iamlet.associations.GrantResolver;
+import io.iamlet.associations.RoleGrant;
 import io.iamlet.audit.AuditEvent;
 import io.iamlet.audit.AuditLog;
 import io.iamlet.credentials.CredentialProvider;
@@ -11,6 +13,7 @@ import io.iamlet.identity.TokenClaims;
 import io.iamlet.identity.TokenVerifier;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodIndex.PodAt;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -20,8 +23,9 @@ import java.util.concurrent.CompletionException;
  * <p>The order matters. The token is verified first (a cached result costs a hash), then the pod the token names
  * (by uid) is found, then the two are <em>bound</em>: that pod must hold the source address, and its namespace and
  * service account must be the token's. A token copied out of one pod and replayed from another is refused, which
- * is what makes a stolen token useless outside its pod. Only then is the service account's role looked up and
- * credentials fetched. Every path ends in exactly one audit event.
+ * is what makes a stolen token useless outside its pod. Only then is the service account's grant looked up and
+ * credentials fetched. Every path ends in exactly one audit event, which names the role the pod gets: the target
+ * role of a cross-account grant, whose source role the grant's association names.
  *
  * <p>The token's pod is looked up by uid, not the pod by address, because an address is reused as soon as a pod is
  * gone: a new pod asking from it before the pod watch has delivered it must get a retryable 503 ("not yet known",
@@ -34,17 +38,40 @@ public final class PodIdentityService implements ContainerCredentialService {
 
     private final TokenVerifier verifier;
     private final PodIndex pods;
-    private final RoleResolver roles;
+    private final GrantResolver roles;
     private final CredentialProvider credentials;
     private final AuditLog audit;
 
-    public PodIdentityService(TokenVerifier verifier, PodIndex pods, RoleResolver roles,
+    public PodIdentityService(TokenVerifier verifier, PodIndex pods, GrantResolver roles,
                               CredentialProvider credentials, AuditLog audit) {
         this.verifier = verifier;
         this.pods = pods;
         this.roles = roles;
         this.credentials = credentials;
         this.audit = audit;
+    }
+
+    /** With a resolver that knows roles only (an annotation's): every grant is that role itself, unchained. */
+    public PodIdentityService(TokenVerifier verifier, PodIndex pods, RoleResolver roles,
+                              CredentialProvider credentials, AuditLog audit) {
+        this(verifier, pods, plain(roles), credentials, audit);
+    }
+
+    private static GrantResolver plain(RoleResolver roles) {
+        if (roles instanceof GrantResolver grants) {
+            return grants; // its roleArnFor names a chain's target, which must never be assumed directly
+        }
+        return new GrantResolver() {
+            @Override
+            public CompletableFuture<String> roleArnFor(String namespace, String serviceAccount) {
+                return roles.roleArnFor(namespace, serviceAccount);
+            }
+
+            @Override
+            public CompletableFuture<RoleGrant> grantFor(String namespace, String serviceAccount) {
+                return roles.roleArnFor(namespace, serviceAccount).thenApply(RoleGrant::fromAnnotation);
+            }
+        };
     }
 
     /** Credentials for the caller at {@code sourceIp} presenting {@code token}; fails with a {@link Failure}. */
@@ -54,12 +81,12 @@ public final class PodIdentityService implements ContainerCredentialService {
         return verifier.verify(token)
                 .thenCompose(claims -> pods.awaitPod(sourceIp, claims.podUid())
                         .thenApply(found -> bind(claims, sourceIp, found, trail)))
-                .thenCompose(claims -> roles.roleArnFor(claims.namespace(), claims.serviceAccountName())
-                        .thenCompose(role -> {
-                            trail.event = trail.event.role(role);
-                            return credentials.get(new Identity(role, claims.namespace(),
+                .thenCompose(claims -> roles.grantFor(claims.namespace(), claims.serviceAccountName())
+                        .thenCompose(grant -> {
+                            trail.event = trail.event.role(grant.effectiveRoleArn());
+                            return credentials.get(new Identity(grant.roleArn(), claims.namespace(),
                                     claims.serviceAccountName(), claims.podName(), claims.podUid(),
-                                    new Identity.WebIdentityToken(token, claims.expiresAt())));
+                                    new Identity.WebIdentityToken(token, claims.expiresAt()), session(grant)));
                         }))
                 .handle((served, error) -> {
                     if (error != null) {
@@ -72,6 +99,15 @@ public final class PodIdentityService implements ContainerCredentialService {
                     audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
                     return c;
                 });
+    }
+
+    /** What the credential source needs of the grant beyond its first role. */
+    static Identity.Session session(RoleGrant grant) {
+        if (!grant.chained() && !grant.disableSessionTags() && grant.sessionTags().isEmpty()) {
+            return Identity.Session.PLAIN;
+        }
+        return new Identity.Session(grant.targetRoleArn().orElse(null), grant.externalId().orElse(null),
+                grant.disableSessionTags(), grant.disableSessionTags() ? Map.of() : grant.sessionTags());
     }
 
     private TokenClaims bind(TokenClaims claims, String sourceIp, PodAt found, Trail trail) {

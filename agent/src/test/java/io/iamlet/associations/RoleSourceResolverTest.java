@@ -113,7 +113,7 @@ class RoleSourceResolverTest {
     }
 
     @Test
-    void grantExposesTheChainButTheArnOnlyPathRefusesIt() {
+    void grantExposesTheChainAndTheArnOnlyPathNamesTheTargetRole() {
         var resolver = resolver(RoleSource.ASSOCIATION);
         RoleGrant grant = resolver.grantFor("cross", "app").join();
         assertThat(grant.roleArn()).isEqualTo(ACCOUNT + "source");
@@ -121,7 +121,8 @@ class RoleSourceResolverTest {
         assertThat(grant.externalId()).contains("ext-1");
         assertThat(grant.sessionTags()).isEqualTo(Map.of());
 
-        assertThat(denial(resolver.roleArnFor("cross", "app")).reason()).isEqualTo("role_chaining_unsupported");
+        assertThat(resolver.roleArnFor("cross", "app").join()).as("the role the pods end up with")
+                .isEqualTo(TARGET);
     }
 
     @ParameterizedTest

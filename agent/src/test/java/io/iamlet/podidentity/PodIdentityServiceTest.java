@@ -2,6 +2,8 @@ package io.iamlet.podidentity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.iamlet.associations.GrantResolver;
+import io.iamlet.associations.RoleGrant;
 import io.iamlet.audit.AuditEvent;
 import io.iamlet.audit.AuditLog;
 import io.iamlet.credentials.CredentialProvider;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.UnaryOperator;
@@ -76,6 +79,68 @@ class PodIdentityServiceTest {
                 AuditEvent::serviceAccount, AuditEvent::roleArn, AuditEvent::accessKeyId, AuditEvent::cacheHit)
                 .containsExactly(IP, "shop", "web-1", "web", ROLE, "ASIAWEB1", true);
         assertThat(audited).hasSize(1);
+    }
+
+    private static final String TARGET = "arn:aws:iam::444455556666:role/web-data";
+
+    /** A service over a resolver that always answers {@code grant}. */
+    private PodIdentityService serviceGranting(RoleGrant grant) {
+        var audit = new AuditLog("node-a");
+        audit.addListener(audited::add);
+        GrantResolver grants = new GrantResolver() {
+            @Override
+            public CompletableFuture<String> roleArnFor(String namespace, String serviceAccount) {
+                throw new AssertionError("credentials need the grant, not just the role");
+            }
+
+            @Override
+            public CompletableFuture<RoleGrant> grantFor(String namespace, String serviceAccount) {
+                rolesAsked.add(namespace + "/" + serviceAccount);
+                return CompletableFuture.completedFuture(grant);
+            }
+        };
+        return new PodIdentityService(verifier, pods, grants, credentials, audit);
+    }
+
+    @Test
+    void aCrossAccountGrantAsksForTheTargetAndAuditsTheRoleThePodGets() {
+        var grant = new RoleGrant(ROLE, Optional.of(TARGET), Optional.of("ext-1"), false, Map.of("team", "shop"),
+                RoleGrant.ASSOCIATION, "web-data");
+
+        serviceGranting(grant).credentialsFor(IP, TOKEN).join();
+
+        Identity asked = credentials.asked.getFirst();
+        assertThat(asked.roleArn()).as("the role assumed first").isEqualTo(ROLE);
+        assertThat(asked.session()).isEqualTo(new Identity.Session(TARGET, "ext-1", false, Map.of("team", "shop")));
+        assertThat(asked.effectiveRoleArn()).isEqualTo(TARGET);
+        assertThat(asked.token().value()).isEqualTo(TOKEN);
+        assertThat(audited).singleElement().extracting(AuditEvent::roleArn, AuditEvent::granted)
+                .containsExactly(TARGET, true);
+    }
+
+    @Test
+    void aRefusedTargetIsAuditedUnderTheTargetRole() {
+        credentials.failure = new Failure.Denied("sts_access_denied", "STS AssumeRole for " + TARGET + " failed");
+        var grant = new RoleGrant(ROLE, Optional.of(TARGET), Optional.empty(), false, Map.of(),
+                RoleGrant.ASSOCIATION, "web-data");
+
+        Failure failure = failureOf(serviceGranting(grant).credentialsFor(IP, TOKEN));
+
+        assertThat(failure.reason()).isEqualTo("sts_access_denied");
+        assertThat(audited).singleElement().extracting(AuditEvent::roleArn, AuditEvent::reason)
+                .containsExactly(TARGET, "sts_access_denied");
+    }
+
+    @Test
+    void aGrantWithoutTargetOrTagsIsThePlainSessionAndDisabledTagsGoThrough() {
+        serviceGranting(new RoleGrant(ROLE, Optional.empty(), Optional.empty(), false, Map.of(),
+                RoleGrant.ASSOCIATION, "web")).credentialsFor(IP, TOKEN).join();
+        serviceGranting(new RoleGrant(ROLE, Optional.empty(), Optional.empty(), true, Map.of(),
+                RoleGrant.ASSOCIATION, "web")).credentialsFor(IP, TOKEN).join();
+
+        assertThat(credentials.asked).extracting(Identity::session).containsExactly(Identity.Session.PLAIN,
+                new Identity.Session(null, null, true, Map.of()));
+        assertThat(audited).extracting(AuditEvent::roleArn).containsExactly(ROLE, ROLE);
     }
 
     static Stream<Arguments> podsTheTokenWasNotIssuedTo() {

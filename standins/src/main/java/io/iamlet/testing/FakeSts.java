@@ -36,6 +36,9 @@ import java.util.function.Predicate;
  *       session token, unexpired); otherwise 403 {@code SignatureDoesNotMatch}, {@code InvalidClientTokenId} or
  *       {@code ExpiredToken}. So an SDK holding served credentials can prove which role it got.</li>
  *   <li>{@code AssumeRoleWithWebIdentity} must be unsigned, and its token pass {@link #acceptTokens}.</li>
+ *   <li>Role chaining: {@code AssumeRole} signed by credentials FakeSts issued is recorded as a
+ *       {@link FakeStsChain} ({@link #chains}); as with STS, it may ask for at most one hour, and a target role
+ *       given {@link #requireExternalId} answers 403 {@code AccessDenied} without that ExternalId.</li>
  *   <li>Every call gets distinct credentials whose access key id encodes the role:
  *       {@code ASIA} + 4-digit role number + 12-digit serial; see {@link #roleOf} and {@link #keysIssuedFor}.</li>
  *   <li>{@link #failNext} programs errors or delays; {@link #holdNext} parks a request until released.</li>
@@ -49,6 +52,8 @@ public final class FakeSts implements AutoCloseable {
     public static final String NODE_ACCESS_KEY_ID = "AKIAIAMLETFAKENODE01";
     public static final String NODE_SECRET_ACCESS_KEY = "iamletFakeNodeSecretAccessKey00000000000";
     public static final String NODE_ARN = "arn:aws:iam::111122223333:user/iamlet-node";
+    /** STS's cap on DurationSeconds for a session obtained by role chaining. */
+    public static final int MAX_CHAINED_SECONDS = 3600;
 
     private final InetSocketAddress address;
     private volatile HttpServer server;
@@ -61,6 +66,8 @@ public final class FakeSts implements AutoCloseable {
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger generation = new AtomicInteger();
     private final List<FakeStsCall> calls = new CopyOnWriteArrayList<>();
+    private final List<FakeStsChain> chains = new CopyOnWriteArrayList<>();
+    private final Map<String, String> externalIds = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<FakeStsFault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<FakeStsGate> gates = new ConcurrentLinkedQueue<>();
     private volatile Predicate<String> tokenValidator = token -> !token.isBlank();
@@ -116,6 +123,16 @@ public final class FakeSts implements AutoCloseable {
 
     public List<FakeStsCall> calls(String action) {
         return calls.stream().filter(c -> c.action().equals(action)).toList();
+    }
+
+    /** Every role chain accepted (AssumeRole signed by credentials FakeSts issued), in order. */
+    public List<FakeStsChain> chains() {
+        return List.copyOf(chains);
+    }
+
+    /** The trust policy of {@code targetRoleArn} demands {@code externalId}: AssumeRole without it is denied. */
+    public void requireExternalId(String targetRoleArn, String externalId) {
+        externalIds.put(targetRoleArn, externalId);
     }
 
     /** Requests received so far, including ones still held or delayed. */
@@ -204,7 +221,8 @@ public final class FakeSts implements AutoCloseable {
     }
 
     /**
-     * Forgets calls, faults, holds, the token validator and the lifetime, so one FakeSts can serve several tests.
+     * Forgets calls, chains, faults, holds, external-id requirements, the token validator and the lifetime, so one
+     * FakeSts can serve several tests.
      * Issued credentials stay valid.
      */
     public void reset() {
@@ -213,6 +231,8 @@ public final class FakeSts implements AutoCloseable {
         gates.clear();
         faults.clear();
         calls.clear();
+        chains.clear();
+        externalIds.clear();
         received.set(0);
         tokenValidator = token -> !token.isBlank();
         lifetime = null;
@@ -283,6 +303,14 @@ public final class FakeSts implements AutoCloseable {
 
     Duration lifetime() {
         return lifetime;
+    }
+
+    String externalIdRequiredBy(String roleArn) {
+        return roleArn == null ? null : externalIds.get(roleArn);
+    }
+
+    void chained(FakeStsChain chain) {
+        chains.add(chain);
     }
 
     String secretFor(String accessKeyId) {

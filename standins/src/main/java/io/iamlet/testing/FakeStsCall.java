@@ -11,6 +11,7 @@ import java.util.Map;
  * @param signedBy          access key id of a verified SigV4 signature, null when unsigned
  * @param issuedAccessKeyId the credentials handed out, null on error
  * @param errorCode         STS error code answered, null on success
+ * @param externalId        the ExternalId sent (AssumeRole), null when none
  */
 public record FakeStsCall(
         String action,
@@ -25,7 +26,8 @@ public record FakeStsCall(
         String issuedAccessKeyId,
         int status,
         String errorCode,
-        String requestId) {
+        String requestId,
+        String externalId) {
 
     public boolean succeeded() {
         return errorCode == null;

@@ -52,7 +52,33 @@ final class FakeStsResponder {
             return error(400, "Sender", "ValidationError", "1 validation error detected: " + invalid,
                     auth.accessKeyId());
         }
-        return issue("AssumeRole", auth.accessKeyId(), "");
+        var source = sts.issued(auth.accessKeyId());
+        if (source.isEmpty()) {
+            return issue("AssumeRole", auth.accessKeyId(), "");
+        }
+        return chain(source.get(), auth.accessKeyId());
+    }
+
+    /**
+     * AssumeRole signed by credentials FakeSts issued: role chaining. As STS: DurationSeconds above one hour is
+     * refused; the target's trust policy may demand an external id ({@link FakeSts#requireExternalId}).
+     */
+    private Answer chain(FakeStsIssued source, String signedBy) {
+        String duration = request.param("DurationSeconds");
+        if (duration != null && Integer.parseInt(duration) > FakeSts.MAX_CHAINED_SECONDS) {
+            return error(400, "Sender", "ValidationError", "The requested DurationSeconds exceeds the 1 hour session"
+                    + " limit for roles assumed by role chaining.", signedBy);
+        }
+        String target = request.param("RoleArn");
+        String required = sts.externalIdRequiredBy(target);
+        if (required != null && !required.equals(request.param("ExternalId"))) {
+            return error(403, "Sender", "AccessDenied", "User: " + source.assumedRoleArn()
+                    + " is not authorized to perform: sts:AssumeRole on resource: " + target, signedBy);
+        }
+        Answer answer = issue("AssumeRole", signedBy, "");
+        sts.chained(new FakeStsChain(signedBy, source.roleArn(), target, request.param("ExternalId"),
+                answer.call().durationSeconds(), answer.call().issuedAccessKeyId()));
+        return answer;
     }
 
     private Answer assumeRoleWithWebIdentity() {
@@ -144,6 +170,7 @@ final class FakeStsResponder {
                 Collections.unmodifiableMap(tags),
                 List.copyOf(transitive),
                 token == null ? null : FakeStsSigV4.hex(FakeStsSigV4.sha256(token.getBytes(StandardCharsets.UTF_8))),
-                request.hasAuthorization(), signedBy, issuedKey, status, errorCode, requestId);
+                request.hasAuthorization(), signedBy, issuedKey, status, errorCode, requestId,
+                request.param("ExternalId"));
     }
 }
