@@ -21,14 +21,6 @@ import java.util.List;
  */
 public record Injection(String credentialsUri, String audience, Duration expiration) {
 
-    public static final String CREDENTIALS_URI_VARIABLE = InjectionNames.CREDENTIALS_URI_VARIABLE;
-    public static final String TOKEN_FILE_VARIABLE = InjectionNames.TOKEN_FILE_VARIABLE;
-    public static final String VOLUME_NAME = InjectionNames.VOLUME_NAME;
-    public static final String MOUNT_PATH = InjectionNames.MOUNT_PATH;
-    public static final String TOKEN_FILE_NAME = InjectionNames.TOKEN_FILE_NAME;
-    public static final String TOKEN_FILE = InjectionNames.TOKEN_FILE;
-    public static final String SKIP_CONTAINERS_ANNOTATION = InjectionNames.SKIP_CONTAINERS_ANNOTATION;
-    public static final String DEFAULT_AUDIENCE = InjectionNames.DEFAULT_AUDIENCE;
     /** The kubelet refuses projected tokens that live less than ten minutes. */
     static final Duration MIN_EXPIRATION = Duration.ofMinutes(10);
 
@@ -47,18 +39,18 @@ public record Injection(String credentialsUri, String audience, Duration expirat
     }
 
     List<EnvVar> variables() {
-        return List.of(new EnvVar(CREDENTIALS_URI_VARIABLE, credentialsUri, null),
-                new EnvVar(TOKEN_FILE_VARIABLE, TOKEN_FILE, null));
+        return List.of(new EnvVar(InjectionNames.CREDENTIALS_URI_VARIABLE, credentialsUri, null),
+                new EnvVar(InjectionNames.TOKEN_FILE_VARIABLE, InjectionNames.TOKEN_FILE, null));
     }
 
     Volume volume() {
-        return new VolumeBuilder().withName(VOLUME_NAME)
+        return new VolumeBuilder().withName(InjectionNames.VOLUME_NAME)
                 .withNewProjected()
                 .addNewSource()
                 .withNewServiceAccountToken()
                 .withAudience(audience)
                 .withExpirationSeconds(expiration.toSeconds())
-                .withPath(TOKEN_FILE_NAME)
+                .withPath(InjectionNames.TOKEN_FILE_NAME)
                 .endServiceAccountToken()
                 .endSource()
                 .endProjected()
@@ -66,6 +58,7 @@ public record Injection(String credentialsUri, String audience, Duration expirat
     }
 
     VolumeMount mount() {
-        return new VolumeMountBuilder().withName(VOLUME_NAME).withMountPath(MOUNT_PATH).withReadOnly(true).build();
+        return new VolumeMountBuilder().withName(InjectionNames.VOLUME_NAME).withMountPath(InjectionNames.MOUNT_PATH)
+                .withReadOnly(true).build();
     }
 }

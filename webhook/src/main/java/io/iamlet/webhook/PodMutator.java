@@ -73,8 +73,8 @@ final class PodMutator {
         addAll(ops, prefix + "/env", size(container.getEnv()), missing);
 
         List<VolumeMount> mounts = container.getVolumeMounts();
-        boolean mountsVolume = names(mounts, VolumeMount::getName).contains(Injection.VOLUME_NAME);
-        if (mountsVolume || names(mounts, VolumeMount::getMountPath).contains(Injection.MOUNT_PATH)) {
+        boolean mountsVolume = names(mounts, VolumeMount::getName).contains(InjectionNames.VOLUME_NAME);
+        if (mountsVolume || names(mounts, VolumeMount::getMountPath).contains(InjectionNames.MOUNT_PATH)) {
             return mountsVolume;
         }
         addAll(ops, prefix + "/volumeMounts", size(mounts), List.of(injection.mount()));
@@ -97,7 +97,7 @@ final class PodMutator {
     }
 
     private static boolean hasVolume(PodSpec spec) {
-        return names(spec.getVolumes(), Volume::getName).contains(Injection.VOLUME_NAME);
+        return names(spec.getVolumes(), Volume::getName).contains(InjectionNames.VOLUME_NAME);
     }
 
     private static Set<String> skippedContainers(Pod pod) {

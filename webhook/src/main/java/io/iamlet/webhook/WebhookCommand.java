@@ -100,7 +100,7 @@ final class WebhookCommand implements Callable<Integer> {
                     + "http://[fd00:ec2::23]/v1/credentials.")
     InjectionNames.IpFamily ipFamily;
 
-    @Option(names = "--audience", paramLabel = "AUDIENCE", defaultValue = Injection.DEFAULT_AUDIENCE,
+    @Option(names = "--audience", paramLabel = "AUDIENCE", defaultValue = InjectionNames.DEFAULT_AUDIENCE,
             description = "Audience of the injected projected token; must equal the agent's --audience.")
     String audience;
 

@@ -36,10 +36,10 @@ class PodMutatorTest {
     @Test
     void somethingAlreadyMountedAtTheTokenPathIsNotMountedOver() {
         Pod pod = pod("shop", "a", container("app").addToVolumeMounts(new VolumeMountBuilder().withName("mine")
-                .withMountPath(Injection.MOUNT_PATH).build()).build()).build();
+                .withMountPath(InjectionNames.MOUNT_PATH).build()).build()).build();
 
         List<PodMutator.PatchOperation> patch = new PodMutator(Injection.of(InjectionNames.IpFamily.IPV4,
-                Injection.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
+                InjectionNames.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
 
         assertThat(patch).extracting(PodMutator.PatchOperation::path).containsExactly("/spec/containers/0/env");
     }
@@ -47,10 +47,10 @@ class PodMutatorTest {
     @Test
     void aVolumeOfTheSameNameTheUserDefinedIsNeitherReplacedNorDuplicated() {
         Pod pod = pod("shop", "a", container("app").build()).editSpec().addToVolumes(new VolumeBuilder()
-                .withName(Injection.VOLUME_NAME).withNewEmptyDir().endEmptyDir().build()).endSpec().build();
+                .withName(InjectionNames.VOLUME_NAME).withNewEmptyDir().endEmptyDir().build()).endSpec().build();
 
         List<PodMutator.PatchOperation> patch = new PodMutator(Injection.of(InjectionNames.IpFamily.IPV4,
-                Injection.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
+                InjectionNames.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
 
         assertThat(patch).extracting(PodMutator.PatchOperation::path)
                 .containsExactly("/spec/containers/0/env", "/spec/containers/0/volumeMounts");
@@ -59,7 +59,7 @@ class PodMutatorTest {
     @Test
     void tokenLifetimeBelowTheKubeletsMinimumIsRefusedNamingTheFlag() {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> Injection.of(InjectionNames.IpFamily.IPV4, Injection.DEFAULT_AUDIENCE, Duration.ofMinutes(5)))
+                .isThrownBy(() -> Injection.of(InjectionNames.IpFamily.IPV4, InjectionNames.DEFAULT_AUDIENCE, Duration.ofMinutes(5)))
                 .withMessageContaining("--token-expiration");
     }
 }
