@@ -20,6 +20,7 @@ import io.iamlet.identity.ApiServerKeySource;
 import io.iamlet.identity.JwksTokenVerifier;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
+import io.iamlet.injection.MissedInjectionDetector;
 import io.iamlet.logging.DroppedLines;
 import io.iamlet.metadata.BaseArnDiscovery;
 import io.iamlet.metadata.InformerNamespacePolicies;
@@ -197,6 +198,10 @@ public final class Agent implements AutoCloseable {
             }
             var roles = RoleSourceResolver.create(config.roleSource(), annotationRoles, associations, allowList,
                     registry);
+            // pods that map to a role but missed the webhook's injection: an Event and a metric (before the pod
+            // informer starts, so that pods already on the node are checked too)
+            pods.addListener(new MissedInjectionDetector(client, roles, config.nodeName(), apiCalls, scheduler, clock,
+                    registry));
             CredentialCache cache = sources.containerCache(this::stillWanted);
             var service = new PodIdentityService(verifier, pods, roles, cache, audit);
             credentialServer("container", config.containerListen(), null, Routes.builder()

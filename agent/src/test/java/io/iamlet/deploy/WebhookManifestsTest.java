@@ -125,6 +125,14 @@ class WebhookManifestsTest {
     }
 
     @Test
+    void webhookLooksRolesUpWhereTheAgentDoesByDefault() {
+        Deployment deployment = render(SELF_MANAGED).one(Deployment.class);
+
+        assertThat(PodParts.env(webhookContainer(deployment), "IAMLET_ROLE_SOURCE").map(e -> e.getValue()))
+                .as("the agent's --role-source default; the two must be set alike").hasValue("annotation");
+    }
+
+    @Test
     void injectedAudienceIsTheOneTheAgentAccepts() {
         Deployment deployment = render(SELF_MANAGED).one(Deployment.class);
 
@@ -141,6 +149,7 @@ class WebhookManifestsTest {
         assertThat(webhook(install).clientConfig().caBundle()).as("written by the webhook, not by kubectl").isNull();
         assertThat(grants(install)).isEqualTo(Map.of(
                 "serviceaccounts", Set.of("get"),
+                "iamlet.io/podidentityassociations", Set.of("list", "watch"),
                 "secrets in " + namespace, Set.of("create"),
                 "secrets in " + namespace + " named " + DEFAULT_TLS_SECRET, Set.of("get", "update"),
                 "admissionregistration.k8s.io/mutatingwebhookconfigurations named " + configuration,
@@ -156,7 +165,8 @@ class WebhookManifestsTest {
         MutatingWebhookConfiguration configuration = install.one(MutatingWebhookConfiguration.class);
         String namespace = deployment.getMetadata().getNamespace();
 
-        assertThat(grants(install)).isEqualTo(Map.of("serviceaccounts", Set.of("get")));
+        assertThat(grants(install)).isEqualTo(Map.of("serviceaccounts", Set.of("get"),
+                "iamlet.io/podidentityassociations", Set.of("list", "watch")));
         assertBoundOnlyToTheWebhook(install);
         assertThat(certificate.spec().dnsNames()).contains(DEFAULT_SERVICE_NAME + "." + namespace + ".svc");
         assertThat(configuration.metadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from",

@@ -5,47 +5,24 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.iamlet.injection.InjectionNames;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * What the webhook adds to a pod, with EKS Pod Identity's names and paths so that a workload moves between EKS and
- * other clusters unchanged: the two variables the AWS SDKs read for the container credential provider, and one
+ * other clusters unchanged (the names live in {@link InjectionNames}, which the node agent shares to report pods
+ * that missed the injection): the two variables the AWS SDKs read for the container credential provider, and one
  * projected service-account token volume mounted read-only.
  *
- * @param credentialsUri the agent's endpoint, IPv4 or IPv6 ({@link IpFamily})
+ * @param credentialsUri the agent's endpoint, IPv4 or IPv6 ({@link InjectionNames.IpFamily})
  * @param audience       the projected token's audience; must equal the agent's {@code --audience}
  * @param expiration     the projected token's lifetime (the kubelet rotates it at 80%)
  */
 public record Injection(String credentialsUri, String audience, Duration expiration) {
 
-    public static final String CREDENTIALS_URI_VARIABLE = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-    public static final String TOKEN_FILE_VARIABLE = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
-    public static final String VOLUME_NAME = "eks-pod-identity-token";
-    public static final String MOUNT_PATH = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount";
-    public static final String TOKEN_FILE_NAME = "eks-pod-identity-token";
-    public static final String TOKEN_FILE = MOUNT_PATH + "/" + TOKEN_FILE_NAME;
-    /** Comma-separated names of containers the webhook leaves alone (the annotation EKS's webhooks honour). */
-    public static final String SKIP_CONTAINERS_ANNOTATION = "eks.amazonaws.com/skip-containers";
-    public static final String DEFAULT_AUDIENCE = "pods.eks.amazonaws.com";
     /** The kubelet refuses projected tokens that live less than ten minutes. */
     static final Duration MIN_EXPIRATION = Duration.ofMinutes(10);
-
-    /** The container endpoint's address per IP family, as EKS Pod Identity serves it. */
-    public enum IpFamily {
-        IPV4("http://169.254.170.23/v1/credentials"),
-        IPV6("http://[fd00:ec2::23]/v1/credentials");
-
-        private final String uri;
-
-        IpFamily(String uri) {
-            this.uri = uri;
-        }
-
-        public String credentialsUri() {
-            return uri;
-        }
-    }
 
     public Injection {
         if (audience == null || audience.isBlank()) {
@@ -57,23 +34,23 @@ public record Injection(String credentialsUri, String audience, Duration expirat
         }
     }
 
-    public static Injection of(IpFamily family, String audience, Duration expiration) {
+    public static Injection of(InjectionNames.IpFamily family, String audience, Duration expiration) {
         return new Injection(family.credentialsUri(), audience, expiration);
     }
 
     List<EnvVar> variables() {
-        return List.of(new EnvVar(CREDENTIALS_URI_VARIABLE, credentialsUri, null),
-                new EnvVar(TOKEN_FILE_VARIABLE, TOKEN_FILE, null));
+        return List.of(new EnvVar(InjectionNames.CREDENTIALS_URI_VARIABLE, credentialsUri, null),
+                new EnvVar(InjectionNames.TOKEN_FILE_VARIABLE, InjectionNames.TOKEN_FILE, null));
     }
 
     Volume volume() {
-        return new VolumeBuilder().withName(VOLUME_NAME)
+        return new VolumeBuilder().withName(InjectionNames.VOLUME_NAME)
                 .withNewProjected()
                 .addNewSource()
                 .withNewServiceAccountToken()
                 .withAudience(audience)
                 .withExpirationSeconds(expiration.toSeconds())
-                .withPath(TOKEN_FILE_NAME)
+                .withPath(InjectionNames.TOKEN_FILE_NAME)
                 .endServiceAccountToken()
                 .endSource()
                 .endProjected()
@@ -81,6 +58,7 @@ public record Injection(String credentialsUri, String audience, Duration expirat
     }
 
     VolumeMount mount() {
-        return new VolumeMountBuilder().withName(VOLUME_NAME).withMountPath(MOUNT_PATH).withReadOnly(true).build();
+        return new VolumeMountBuilder().withName(InjectionNames.VOLUME_NAME).withMountPath(InjectionNames.MOUNT_PATH)
+                .withReadOnly(true).build();
     }
 }

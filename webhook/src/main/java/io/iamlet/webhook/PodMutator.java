@@ -6,10 +6,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.iamlet.injection.InjectionNames;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -74,8 +73,8 @@ final class PodMutator {
         addAll(ops, prefix + "/env", size(container.getEnv()), missing);
 
         List<VolumeMount> mounts = container.getVolumeMounts();
-        boolean mountsVolume = names(mounts, VolumeMount::getName).contains(Injection.VOLUME_NAME);
-        if (mountsVolume || names(mounts, VolumeMount::getMountPath).contains(Injection.MOUNT_PATH)) {
+        boolean mountsVolume = names(mounts, VolumeMount::getName).contains(InjectionNames.VOLUME_NAME);
+        if (mountsVolume || names(mounts, VolumeMount::getMountPath).contains(InjectionNames.MOUNT_PATH)) {
             return mountsVolume;
         }
         addAll(ops, prefix + "/volumeMounts", size(mounts), List.of(injection.mount()));
@@ -98,17 +97,11 @@ final class PodMutator {
     }
 
     private static boolean hasVolume(PodSpec spec) {
-        return names(spec.getVolumes(), Volume::getName).contains(Injection.VOLUME_NAME);
+        return names(spec.getVolumes(), Volume::getName).contains(InjectionNames.VOLUME_NAME);
     }
 
     private static Set<String> skippedContainers(Pod pod) {
-        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
-        String value = annotations == null ? null : annotations.get(Injection.SKIP_CONTAINERS_ANNOTATION);
-        if (value == null) {
-            return Set.of();
-        }
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
+        return InjectionNames.skippedContainers(pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations());
     }
 
     private static <T> Set<String> names(List<T> items, java.util.function.Function<T, String> name) {

@@ -3,13 +3,17 @@ package io.iamlet.webhook;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.iamlet.associations.AssociationStore;
+import io.iamlet.associations.RoleSource;
 import io.iamlet.config.DurationConverter;
+import io.iamlet.injection.InjectionNames;
 import io.iamlet.webhook.tls.CaBundlePublisher;
 import io.iamlet.webhook.tls.CertificateRotation;
 import io.iamlet.webhook.tls.CertificateSource;
 import io.iamlet.webhook.tls.FileCertificates;
 import io.iamlet.webhook.tls.SelfManagedCertificates;
 import io.iamlet.webhook.tls.ServingContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -19,7 +23,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -36,6 +43,9 @@ final class WebhookCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookCommand.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** A lookup's bound on the association store (its first list is awaited before serving, so this is rarely met). */
+    private static final Duration ASSOCIATION_WAIT = Duration.ofSeconds(2);
+    private static final Duration ASSOCIATION_SYNC = Duration.ofSeconds(60);
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8443",
             description = "HTTPS port (the Service targets it).")
@@ -88,9 +98,9 @@ final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--ip-family", paramLabel = "FAMILY", defaultValue = "ipv4",
             description = "ipv4: inject http://169.254.170.23/v1/credentials; ipv6 (IPv6-only clusters): "
                     + "http://[fd00:ec2::23]/v1/credentials.")
-    Injection.IpFamily ipFamily;
+    InjectionNames.IpFamily ipFamily;
 
-    @Option(names = "--audience", paramLabel = "AUDIENCE", defaultValue = Injection.DEFAULT_AUDIENCE,
+    @Option(names = "--audience", paramLabel = "AUDIENCE", defaultValue = InjectionNames.DEFAULT_AUDIENCE,
             description = "Audience of the injected projected token; must equal the agent's --audience.")
     String audience;
 
@@ -98,6 +108,12 @@ final class WebhookCommand implements Callable<Integer> {
             converter = DurationConverter.class,
             description = "expirationSeconds of the injected token (at least 10m; the kubelet rotates it at 80%%).")
     Duration tokenExpiration;
+
+    @Option(names = "--role-source", paramLabel = "SOURCE", defaultValue = "annotation",
+            description = "Which pods get the injection; set it as the agent's --role-source. annotation: the "
+                    + "service account carries --role-annotation. association: a PodIdentityAssociation matches "
+                    + "(the annotation is ignored). both: either.")
+    String roleSource;
 
     @Option(names = "--role-annotation", paramLabel = "KEY", defaultValue = "eks.amazonaws.com/role-arn",
             description = "Service-account annotation that maps its pods to a role.")
@@ -124,7 +140,7 @@ final class WebhookCommand implements Callable<Integer> {
                 : Optional.of(new WebhookConfig.TlsFiles(tlsCertFile, tlsKeyFile));
         return new WebhookConfig(listen(), namespace, serviceName, webhookConfiguration, tlsSecret, files,
                 certificateValidity, certificateRenewBefore, certificateCheckInterval,
-                Injection.of(ipFamily, audience, tokenExpiration), roleAnnotation, roleCacheTtl, maxRequestBytes,
+                Injection.of(ipFamily, audience, tokenExpiration), RoleSource.of(roleSource), roleAnnotation, roleCacheTtl, maxRequestBytes,
                 logFormat);
     }
 
@@ -148,14 +164,14 @@ final class WebhookCommand implements Callable<Integer> {
         WebhookConfig config = toConfig();
         try (KubernetesClient kubernetes = new KubernetesClientBuilder().build();
              var scheduler = Executors.newSingleThreadScheduledExecutor(
-                     Thread.ofPlatform().name("iamlet-webhook-certificates").daemon().factory())) {
+                     Thread.ofPlatform().name("iamlet-webhook-certificates").daemon().factory());
+             var closeables = new Closeables()) {
             ServingContext serving = new ServingContext();
             CertificateRotation rotation = rotation(config, kubernetes, serving);
             rotation.refresh();
             rotation.schedule(scheduler, config.certificateCheckInterval());
 
-            RoleLookup roles = new AnnotationRoleLookup(kubernetes, config.roleAnnotation(), config.roleCacheTtl(),
-                    Ticker.systemTicker());
+            RoleLookup roles = roles(config, kubernetes, closeables);
             var admission = new AdmissionReviews(kubernetes.getKubernetesSerialization(), roles, config.injection());
             CountDownLatch stop = new CountDownLatch(1);
             try (WebhookServer server = WebhookServer.start(config.listen(), serving, admission,
@@ -168,6 +184,48 @@ final class WebhookCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The role lookup of {@code --role-source}. With associations, the informer's first list is awaited before the
+     * webhook serves: answering "no role" for "not read yet" would admit pods without their injection.
+     */
+    private static RoleLookup roles(WebhookConfig config, KubernetesClient kubernetes, Closeables closeables)
+            throws Exception {
+        RoleLookup annotation = new AnnotationRoleLookup(kubernetes, config.roleAnnotation(), config.roleCacheTtl(),
+                Ticker.systemTicker());
+        if (!config.roleSource().usesAssociations()) {
+            return annotation;
+        }
+        var store = closeables.add(new AssociationStore(kubernetes, ASSOCIATION_WAIT, new SimpleMeterRegistry()));
+        try {
+            store.start().get(ASSOCIATION_SYNC.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list PodIdentityAssociations (is the CRD installed, and may "
+                    + "the webhook list podidentityassociations.iamlet.io?): " + e, e);
+        }
+        LOG.info("PodIdentityAssociations listed; role source {}", config.roleSource());
+        RoleLookup associations = new AssociationRoleLookup(store, ASSOCIATION_WAIT, new SimpleMeterRegistry());
+        // associations first: they are in memory, the annotation costs a GET
+        return config.roleSource() == RoleSource.ASSOCIATION ? associations
+                : RoleLookup.either(associations, annotation);
+    }
+
+    /** Closes what it was given, last first. */
+    private static final class Closeables implements AutoCloseable {
+        private final java.util.ArrayDeque<AutoCloseable> items = new java.util.ArrayDeque<>();
+
+        <T extends AutoCloseable> T add(T item) {
+            items.push(item);
+            return item;
+        }
+
+        @Override
+        public void close() throws Exception {
+            while (!items.isEmpty()) {
+                items.pop().close();
+            }
+        }
     }
 
     private static CertificateRotation rotation(WebhookConfig config, KubernetesClient kubernetes,

@@ -1,5 +1,6 @@
 package io.iamlet.webhook;
 
+import io.iamlet.associations.RoleSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public record WebhookConfig(
         Duration certificateRenewBefore,
         Duration certificateCheckInterval,
         Injection injection,
+        RoleSource roleSource,
         String roleAnnotation,
         Duration roleCacheTtl,
         int maxRequestBytes,
@@ -49,6 +51,7 @@ public record WebhookConfig(
                         && certificateCheckInterval.compareTo(certificateRenewBefore) < 0,
                 "--certificate-check-interval must be at least 10s and shorter than --certificate-renew-before, was "
                         + certificateCheckInterval);
+        require(roleSource != null, "--role-source must be annotation, association or both");
         require(!roleAnnotation.isBlank(), "--role-annotation must not be empty");
         require(!roleCacheTtl.isNegative(), "--role-cache-ttl must not be negative, was " + roleCacheTtl);
         require(maxRequestBytes >= MIN_REQUEST_BYTES,

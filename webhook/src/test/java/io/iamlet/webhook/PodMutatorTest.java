@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.iamlet.injection.InjectionNames;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class PodMutatorTest {
 
     @Test
     void ipv6ClustersGetTheIpv6EndpointAndTheConfiguredTokenLifetime() {
-        var mutator = new PodMutator(Injection.of(Injection.IpFamily.IPV6, "pods.eks.amazonaws.com",
+        var mutator = new PodMutator(Injection.of(InjectionNames.IpFamily.IPV6, "pods.eks.amazonaws.com",
                 Duration.ofHours(2)));
 
         List<PodMutator.PatchOperation> patch = mutator.patch(pod("shop", "a", container("app").build()).build());
@@ -35,10 +36,10 @@ class PodMutatorTest {
     @Test
     void somethingAlreadyMountedAtTheTokenPathIsNotMountedOver() {
         Pod pod = pod("shop", "a", container("app").addToVolumeMounts(new VolumeMountBuilder().withName("mine")
-                .withMountPath(Injection.MOUNT_PATH).build()).build()).build();
+                .withMountPath(InjectionNames.MOUNT_PATH).build()).build()).build();
 
-        List<PodMutator.PatchOperation> patch = new PodMutator(Injection.of(Injection.IpFamily.IPV4,
-                Injection.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
+        List<PodMutator.PatchOperation> patch = new PodMutator(Injection.of(InjectionNames.IpFamily.IPV4,
+                InjectionNames.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
 
         assertThat(patch).extracting(PodMutator.PatchOperation::path).containsExactly("/spec/containers/0/env");
     }
@@ -46,10 +47,10 @@ class PodMutatorTest {
     @Test
     void aVolumeOfTheSameNameTheUserDefinedIsNeitherReplacedNorDuplicated() {
         Pod pod = pod("shop", "a", container("app").build()).editSpec().addToVolumes(new VolumeBuilder()
-                .withName(Injection.VOLUME_NAME).withNewEmptyDir().endEmptyDir().build()).endSpec().build();
+                .withName(InjectionNames.VOLUME_NAME).withNewEmptyDir().endEmptyDir().build()).endSpec().build();
 
-        List<PodMutator.PatchOperation> patch = new PodMutator(Injection.of(Injection.IpFamily.IPV4,
-                Injection.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
+        List<PodMutator.PatchOperation> patch = new PodMutator(Injection.of(InjectionNames.IpFamily.IPV4,
+                InjectionNames.DEFAULT_AUDIENCE, Duration.ofHours(24))).patch(pod);
 
         assertThat(patch).extracting(PodMutator.PatchOperation::path)
                 .containsExactly("/spec/containers/0/env", "/spec/containers/0/volumeMounts");
@@ -58,7 +59,7 @@ class PodMutatorTest {
     @Test
     void tokenLifetimeBelowTheKubeletsMinimumIsRefusedNamingTheFlag() {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> Injection.of(Injection.IpFamily.IPV4, Injection.DEFAULT_AUDIENCE, Duration.ofMinutes(5)))
+                .isThrownBy(() -> Injection.of(InjectionNames.IpFamily.IPV4, InjectionNames.DEFAULT_AUDIENCE, Duration.ofMinutes(5)))
                 .withMessageContaining("--token-expiration");
     }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.iamlet.associations.RoleSource;
 import io.iamlet.config.EnvironmentDefaults;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,6 +37,9 @@ class WebhookCommandTest {
         assertThat(config.listen()).isEqualTo(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
                 8443));
         assertThat(parse(Map.of("IAMLET_NAMESPACE", "x")).listen().getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(config.roleSource()).as("the agent's default").isEqualTo(RoleSource.ANNOTATION);
+        assertThat(parse(Map.of("IAMLET_NAMESPACE", "x", "IAMLET_ROLE_SOURCE", "Association")).roleSource())
+                .isEqualTo(RoleSource.ASSOCIATION);
     }
 
     @Test
@@ -48,6 +52,8 @@ class WebhookCommandTest {
                 .contains("--tls-cert-file and --tls-key-file");
         assertThat(run(Map.of("IAMLET_NAMESPACE", "x"), "webhook", "--bind-address", "webhook.local"))
                 .contains("--bind-address");
+        assertThat(run(Map.of("IAMLET_NAMESPACE", "x"), "webhook", "--role-source", "crd"))
+                .contains("--role-source must be annotation, association or both");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.zjsonpatch.JsonPatch;
+import io.iamlet.injection.InjectionNames;
 import io.iamlet.webhook.tls.CertificateAuthority;
 import io.iamlet.webhook.tls.KeyAndChain;
 import io.iamlet.webhook.tls.ServingContext;
@@ -73,7 +74,7 @@ class WebhookHttpsIT {
             return ROLES.hasRole(namespace, account);
         };
         var admission = new AdmissionReviews(JSON, roles,
-                Injection.of(Injection.IpFamily.IPV4, "pods.eks.amazonaws.com", Duration.ofHours(24)));
+                Injection.of(InjectionNames.IpFamily.IPV4, "pods.eks.amazonaws.com", Duration.ofHours(24)));
         server = WebhookServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), serving, admission,
                 64 * 1024, Duration.ofSeconds(10));
         client = clientTrusting(authority.certificate());

@@ -57,6 +57,7 @@ class NodeEndToEndIT {
     private volatile IamletProcess iamlet;
     private PodClients clients;
     private Scenarios scenarios;
+    private WebhookCases webhook;
     private Thread cleanupHook;
 
     @BeforeAll
@@ -72,7 +73,7 @@ class NodeEndToEndIT {
         cleanupHook = Thread.ofPlatform().unstarted(this::cleanUp);
         Runtime.getRuntime().addShutdownHook(cleanupHook);
 
-        node = SimulatedNode.create(5);
+        node = SimulatedNode.create(6); // pod6: the pod configured by the webhook's mutation only
         preamble.addAll(node.assertIsolated()); // before anything runs in these namespaces
         preamble.add(nodeSetup());
         standIns = StandInsProcess.start(node, requirements.launcher(),
@@ -185,8 +186,82 @@ class NodeEndToEndIT {
     @Order(9) @ParameterizedTest(name = "{0}") @MethodSource("restarted")
     void afterARestartClientsRecoverWithoutRestarting(Row row) { check(row); }
 
+    /**
+     * Issue 9: the pod's environment and token file come from the real webhook's mutation of a Deployment's pod
+     * spec (AdmissionReview over HTTPS with the certificate the webhook made itself, JSON Patch applied), not from
+     * the test's hand-written values; the SDK's default chain then gets the pod's own role.
+     */
     @Test
     @Order(10)
+    void aPodConfiguredOnlyByTheWebhooksMutationGetsItsOwnRole() {
+        if (!iamlet.alive()) {
+            startIamlet();
+        }
+        webhook = new WebhookCases(node, standIns, clients, requirements.launcher(), work);
+        webhook.start();
+        WebhookCases.Admitted admitted = webhook.admit("shop", "web");
+        assertThat(admitted.webhookReached()).as(admitted.how()).isTrue();
+        assertThat(admitted.environment()).containsKeys("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+        assertThat(admitted.environment().get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
+                .isEqualTo(admitted.tokenFile().toString());
+
+        var net = node.pod(6);
+        var pod = standIns.addPod("shop", "webhooked-1", "web", net.ip(), Map.of());
+        var answer = webhook.runSdk(net, admitted, pod.tokenFile());
+
+        assertThat(answer.path("ok").asBoolean(false)).as("the SDK's answer: %s", answer).isTrue();
+        // no keys, no profile, IMDS disabled: the container provider is the only one the chain can have used
+        assertThat(standIns.issued(answer.path("accessKeyId").asString()))
+                .hasValueSatisfying(issued -> assertThat(issued.role()).isEqualTo(Scenarios.WEB));
+        preamble.add("webhook: shop/webhooked-1 configured by the webhook's patch only ("
+                + admitted.environment().keySet().stream().filter(k -> k.startsWith("AWS_CONTAINER")).toList()
+                + ", token at " + admitted.tokenFile() + ", audience " + admitted.projection().getAudience()
+                + "); its Java SDK got " + Scenarios.WEB);
+    }
+
+    /**
+     * Issue 9: with the webhook down (failure policy Ignore), a pod whose service account maps to a role is admitted
+     * without the injection; iamlet sees it on its node and puts a Warning Event on it and counts it.
+     */
+    @Test
+    @Order(11)
+    void aPodCreatedWhileTheWebhookWasDownGetsAnEventAndCounts() {
+        if (webhook == null) {
+            webhook = new WebhookCases(node, standIns, clients, requirements.launcher(), work);
+        }
+        webhook.stop();
+        double before = sample(standIns.httpBody("http://127.0.0.1:9876/metrics"), "iamlet_pods_missing_injection_total");
+        WebhookCases.Admitted admitted = webhook.admit("shop", "web");
+        assertThat(admitted.webhookReached()).as(admitted.how()).isFalse();
+        assertThat(admitted.environment()).doesNotContainKey("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+
+        standIns.addPod("shop", "unwebhooked-1", "web", "10.231.7.2", Map.of());
+
+        org.awaitility.Awaitility.await("a Warning Event on shop/unwebhooked-1").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> webhook.events("shop").stream().anyMatch(e ->
+                        "IamletInjectionMissing".equals(e.path("reason").asString())
+                                && "unwebhooked-1".equals(e.path("involvedObject").path("name").asString())));
+        var event = webhook.events("shop").stream().filter(e -> "unwebhooked-1".equals(
+                e.path("involvedObject").path("name").asString())).findFirst().orElseThrow();
+        assertThat(event.path("type").asString()).isEqualTo("Warning");
+        assertThat(event.path("message").asString()).contains("container app", "restart the pod");
+        String metrics = standIns.httpBody("http://127.0.0.1:9876/metrics");
+        assertThat(sample(metrics, "iamlet_pods_missing_injection_total")).isGreaterThan(before);
+        preamble.add("webhook down: shop/unwebhooked-1 admitted without injection; Event '"
+                + event.path("message").asString() + "'; iamlet_pods_missing_injection_total "
+                + sample(metrics, "iamlet_pods_missing_injection_total") + ", iamlet_pods_running_without_injection "
+                + sample(metrics, "iamlet_pods_running_without_injection"));
+    }
+
+    /** The value of an untagged sample ({@code name value}); 0 when absent. */
+    private static double sample(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(
+                l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
+
+    @Test
+    @Order(12)
     void neitherIamletNorTheStandInsLoggedAPodTokenOrASessionToken() throws IOException {
         List<String> signatures = new ArrayList<>();
         try (Stream<Path> tokens = Files.list(work.resolve("out/tokens"))) {
@@ -240,7 +315,7 @@ class NodeEndToEndIT {
 
     /** Stops every process and deletes every namespace; safe to call twice (the shutdown hook may too). */
     private synchronized void cleanUp() {
-        for (AutoCloseable c : new AutoCloseable[] {scenarios, clients, iamlet, standIns, node}) {
+        for (AutoCloseable c : new AutoCloseable[] {scenarios, webhook, clients, iamlet, standIns, node}) {
             try {
                 if (c != null) {
                     c.close();

@@ -90,7 +90,7 @@ final class PodClients implements AutoCloseable {
     }
 
     /** A JVM of the test classpath running {@code main}, as {@code pod}'s namespace would start it. */
-    private List<String> javaCommand(PodNet pod, String heap, Class<?> main, List<String> args) {
+    List<String> javaCommand(PodNet pod, String heap, Class<?> main, List<String> args) {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return Shell.concat(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", heap,
@@ -237,7 +237,7 @@ final class PodClients implements AutoCloseable {
         return new Outcome(true, null, text(answer, "Arn"), "sts:GetCallerIdentity", 0, null, null, r.took());
     }
 
-    private Map<String, String> environment(PodNet pod, Path token) {
+    Map<String, String> environment(PodNet pod, Path token) {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", Shell.PATH);
         env.put("HOME", home(pod).toString());
