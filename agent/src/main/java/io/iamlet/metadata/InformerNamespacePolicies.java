@@ -107,6 +107,12 @@ public final class InformerNamespacePolicies implements NamespacePolicies, AutoC
         return current == null ? List.of() : current.getStore().list();
     }
 
+    /** True once the informer's watch is open (after the first list), for tests that stop it. */
+    boolean watching() {
+        SharedIndexInformer<Namespace> current = informer;
+        return current != null && current.isWatching();
+    }
+
     public synchronized void stop() {
         if (informer != null) {
             informer.stop();

@@ -159,5 +159,8 @@ class InformerNamespacePoliciesIT {
         policies.start();
 
         assertThat(pending.get(10, TimeUnit.SECONDS).check(BASE + "app", BASE, "team-a")).isEmpty();
+        // Stopped between its list and its watch, the informer can still open the watch afterwards, and the mock
+        // server then waits 10 s for that connection ("Unable to close MockWebServer"): let it open first.
+        await().atMost(Duration.ofSeconds(10)).until(policies::watching);
     }
 }
