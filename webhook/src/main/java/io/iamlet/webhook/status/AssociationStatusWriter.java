@@ -10,11 +10,13 @@ import io.iamlet.identity.RoleArnAllowList;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * tie); passes run one at a time on one thread and requests arriving during a pass coalesce into one more pass. A
  * pass writes only the associations whose condition differs from what they carry, through the status subresource
  * with the informer's resourceVersion: a conflict means a newer version is on its way, whose event brings another
- * pass. Its own writes come back as events too, and find nothing to change: no update loop.
+ * pass. Its own writes come back as events too, and find nothing to change: no update loop. Until such an event
+ * arrives the informer still holds the version written from, so what was written from which version is remembered
+ * and not written again.
  */
 public final class AssociationStatusWriter implements AutoCloseable {
 
@@ -42,6 +46,14 @@ public final class AssociationStatusWriter implements AutoCloseable {
     private final ExecutorService passes = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("iamlet-association-status").daemon().factory());
     private final AtomicBoolean passPending = new AtomicBoolean();
+    /**
+     * Per association, the version last written from and what was written; pass thread only. The informer's copy
+     * lags behind a write until its event arrives, and a pass in between must not write the same again.
+     */
+    private final Map<String, Written> written = new HashMap<>();
+
+    private record Written(String fromResourceVersion, ReadyCondition condition) {
+    }
     private SharedIndexInformer<PodIdentityAssociation> informer;
 
     public AssociationStatusWriter(KubernetesClient client, RoleArnAllowList allowList, Clock clock) {
@@ -104,10 +116,14 @@ public final class AssociationStatusWriter implements AutoCloseable {
 
     private void requestPass() {
         if (passPending.compareAndSet(false, true)) {
-            passes.execute(() -> {
-                passPending.set(false);
-                pass();
-            });
+            try {
+                passes.execute(() -> {
+                    passPending.set(false);
+                    pass();
+                });
+            } catch (RejectedExecutionException closing) {
+                // an event that raced close(): nothing more is written
+            }
         }
     }
 
@@ -121,14 +137,19 @@ public final class AssociationStatusWriter implements AutoCloseable {
         }
         List<PodIdentityAssociation> objects = current.getStore().list();
         Map<String, AssociationReview.Verdict> verdicts = AssociationReview.review(objects);
+        written.keySet().retainAll(verdicts.keySet());
         for (PodIdentityAssociation object : objects) {
-            AssociationReview.Verdict verdict = verdicts.get(object.getMetadata().getName());
+            String name = object.getMetadata().getName();
+            AssociationReview.Verdict verdict = verdicts.get(name);
             if (verdict == null || isStopped(current)) {
                 continue;
             }
             ReadyCondition ready = ReadyCondition.of(verdict, allowList);
-            if (!ready.writtenIn(object)) {
-                write(object, ready);
+            var pending = new Written(object.getMetadata().getResourceVersion(), ready);
+            if (!ready.writtenIn(object) && !pending.equals(written.get(name))) {
+                if (write(object, ready)) {
+                    written.put(name, pending);
+                }
             }
         }
     }
@@ -137,7 +158,8 @@ public final class AssociationStatusWriter implements AutoCloseable {
         return informer != current;
     }
 
-    private void write(PodIdentityAssociation object, ReadyCondition ready) {
+    /** Whether the status was written. */
+    private boolean write(PodIdentityAssociation object, ReadyCondition ready) {
         var updated = new PodIdentityAssociation();
         updated.setMetadata(object.getMetadata());
         updated.setSpec(object.getSpec());
@@ -147,16 +169,18 @@ public final class AssociationStatusWriter implements AutoCloseable {
             client.resources(PodIdentityAssociation.class).resource(updated).updateStatus();
             LOG.atInfo().setMessage("PodIdentityAssociation status written").addKeyValue("association", name)
                     .addKeyValue("ready", ready.status()).addKeyValue("reason", ready.reason()).log();
+            return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409 || e.getCode() == 404) {
                 // changed or deleted meanwhile: its event brings the next pass
                 LOG.debug("status of PodIdentityAssociation {} not written ({}), a newer version follows", name,
                         e.getCode());
-                return;
+                return false;
             }
             LOG.atWarn().setMessage("cannot write PodIdentityAssociation status (may the webhook update"
                     + " podidentityassociations/status?)").addKeyValue("association", name)
                     .addKeyValue("code", e.getCode()).log();
+            return false;
         }
     }
 }

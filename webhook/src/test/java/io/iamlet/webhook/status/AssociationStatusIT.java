@@ -41,8 +41,12 @@ class AssociationStatusIT {
 
     private static final String ROLE = "arn:aws:iam::111122223333:role/";
     private static final String NAMESPACE = "iamlet-system";
-    private static final StatusLeadership.Timing FAST = new StatusLeadership.Timing(Duration.ofSeconds(2),
-            Duration.ofMillis(1500), Duration.ofMillis(200));
+    /**
+     * Quick retries, but the default lease and renew deadline: a holder slowed down by a busy machine must not lose
+     * the lease mid-test. Takeover is quick anyway, as closing releases the lease.
+     */
+    private static final StatusLeadership.Timing FAST = new StatusLeadership.Timing(Duration.ofSeconds(15),
+            Duration.ofSeconds(10), Duration.ofMillis(200));
     private static final Duration CONVERGE = Duration.ofSeconds(20);
 
     /** A status write as the API server saw it. */
