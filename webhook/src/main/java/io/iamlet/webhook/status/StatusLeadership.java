@@ -85,8 +85,9 @@ public final class StatusLeadership implements AutoCloseable {
                 LOG.warn("leader election for association status ended ({}); competing again",
                         failure.getClass().getSimpleName());
             }
-            CompletableFuture.delayedExecutor(timing.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(this::compete);
+            // after a failure (RBAC, API outage) wait a lease duration rather than a retry period: no log storm
+            Duration pause = failure != null ? timing.leaseDuration() : timing.retryPeriod();
+            CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS).execute(this::compete);
         });
     }
 

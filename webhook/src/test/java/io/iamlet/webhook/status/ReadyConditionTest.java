@@ -31,6 +31,9 @@ class ReadyConditionTest {
             "shop, shop, true",
             "shop, shop2, false",
             "team-*, *, false",          // the longer glob is more specific: it wins, no tie
+            "*-a-*, *-b-*, true",        // x-a-b-y: the two literal pieces may share a character
+            "a*b, *bc, false",           // one ends in b, the other in c
+            "ab*, *ba, true",            // aba
     })
     void equallySpecificOverlappingAssociationsThatGrantDifferentRolesTie(String first, String second,
                                                                           boolean tie) {
