@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The admission webhook's installs (daemonset/webhook, and daemonset/webhook-cert-manager): they render and parse
  * strictly, the API server reaches the webhook's pods through the Service, the webhook configuration fails open and
  * never selects iamlet's own namespace or kube-system, two replicas survive a drain, and RBAC grants what the
- * webhook uses and nothing more.
+ * webhook uses and nothing more (association status through its subresource only, and one Lease by name for the
+ * replica that writes it).
  */
 class WebhookManifestsTest {
     private static final String SELF_MANAGED = "daemonset/webhook";
@@ -41,6 +42,8 @@ class WebhookManifestsTest {
     private static final String DEFAULT_TLS_SECRET = "iamlet-webhook-tls";
     private static final String DEFAULT_WEBHOOK_CONFIGURATION = "iamlet-webhook";
     private static final String DEFAULT_SERVICE_NAME = "iamlet-webhook";
+    /** The Lease whose holder writes association status (WebhookCommand.STATUS_LEASE). */
+    private static final String STATUS_LEASE = "iamlet-webhook-status";
 
     @ParameterizedTest
     @ValueSource(strings = {SELF_MANAGED, CERT_MANAGER})
@@ -150,6 +153,9 @@ class WebhookManifestsTest {
         assertThat(grants(install)).isEqualTo(Map.of(
                 "serviceaccounts", Set.of("get"),
                 "iamlet.io/podidentityassociations", Set.of("list", "watch"),
+                "iamlet.io/podidentityassociations/status", Set.of("update"),
+                "coordination.k8s.io/leases in " + namespace, Set.of("create"),
+                "coordination.k8s.io/leases in " + namespace + " named " + STATUS_LEASE, Set.of("get", "update"),
                 "secrets in " + namespace, Set.of("create"),
                 "secrets in " + namespace + " named " + DEFAULT_TLS_SECRET, Set.of("get", "update"),
                 "admissionregistration.k8s.io/mutatingwebhookconfigurations named " + configuration,
@@ -166,7 +172,10 @@ class WebhookManifestsTest {
         String namespace = deployment.getMetadata().getNamespace();
 
         assertThat(grants(install)).isEqualTo(Map.of("serviceaccounts", Set.of("get"),
-                "iamlet.io/podidentityassociations", Set.of("list", "watch")));
+                "iamlet.io/podidentityassociations", Set.of("list", "watch"),
+                "iamlet.io/podidentityassociations/status", Set.of("update"),
+                "coordination.k8s.io/leases in " + namespace, Set.of("create"),
+                "coordination.k8s.io/leases in " + namespace + " named " + STATUS_LEASE, Set.of("get", "update")));
         assertBoundOnlyToTheWebhook(install);
         assertThat(certificate.spec().dnsNames()).contains(DEFAULT_SERVICE_NAME + "." + namespace + ".svc");
         assertThat(configuration.metadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from",

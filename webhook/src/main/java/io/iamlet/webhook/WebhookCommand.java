@@ -7,6 +7,9 @@ import io.iamlet.associations.AssociationStore;
 import io.iamlet.associations.RoleSource;
 import io.iamlet.config.DurationConverter;
 import io.iamlet.injection.InjectionNames;
+import io.iamlet.identity.RoleArnAllowList;
+import io.iamlet.webhook.status.AssociationStatusWriter;
+import io.iamlet.webhook.status.StatusLeadership;
 import io.iamlet.webhook.tls.CaBundlePublisher;
 import io.iamlet.webhook.tls.CertificateRotation;
 import io.iamlet.webhook.tls.CertificateSource;
@@ -19,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -46,6 +50,8 @@ final class WebhookCommand implements Callable<Integer> {
     /** A lookup's bound on the association store (its first list is awaited before serving, so this is rarely met). */
     private static final Duration ASSOCIATION_WAIT = Duration.ofSeconds(2);
     private static final Duration ASSOCIATION_SYNC = Duration.ofSeconds(60);
+    /** The Lease whose holder writes association status; RBAC grants get/update on this name. */
+    static final String STATUS_LEASE = "iamlet-webhook-status";
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8443",
             description = "HTTPS port (the Service targets it).")
@@ -128,6 +134,16 @@ final class WebhookCommand implements Callable<Integer> {
             description = "Largest AdmissionReview accepted; larger ones get 413.")
     int maxRequestBytes;
 
+    @Option(names = "--write-association-status", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+            description = "With --role-source association or both: the replica holding the Lease "
+                    + STATUS_LEASE + " writes the Ready condition of every PodIdentityAssociation.")
+    boolean writeAssociationStatus;
+
+    @Option(names = "--allowed-role-pattern", split = ",", paramLabel = "GLOB", defaultValue = "",
+            description = "Set it as the agent's --allowed-role-pattern: associations whose roles it refuses are "
+                    + "reported Ready=False (RoleNotAllowed). The webhook injects regardless; the agent denies.")
+    List<String> allowedRolePatterns = new ArrayList<>();
+
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "json",
             description = "json (one object per line) or text.")
     String logFormat;
@@ -140,8 +156,10 @@ final class WebhookCommand implements Callable<Integer> {
                 : Optional.of(new WebhookConfig.TlsFiles(tlsCertFile, tlsKeyFile));
         return new WebhookConfig(listen(), namespace, serviceName, webhookConfiguration, tlsSecret, files,
                 certificateValidity, certificateRenewBefore, certificateCheckInterval,
-                Injection.of(ipFamily, audience, tokenExpiration), RoleSource.of(roleSource), roleAnnotation, roleCacheTtl, maxRequestBytes,
-                logFormat);
+                Injection.of(ipFamily, audience, tokenExpiration), RoleSource.of(roleSource), roleAnnotation,
+                roleCacheTtl, maxRequestBytes, logFormat, writeAssociationStatus,
+                new RoleArnAllowList(allowedRolePatterns.stream().map(String::strip).filter(p -> !p.isEmpty())
+                        .toList()));
     }
 
     private InetSocketAddress listen() {
@@ -172,6 +190,7 @@ final class WebhookCommand implements Callable<Integer> {
             rotation.schedule(scheduler, config.certificateCheckInterval());
 
             RoleLookup roles = roles(config, kubernetes, closeables);
+            statusWriter(config, kubernetes, closeables);
             var admission = new AdmissionReviews(kubernetes.getKubernetesSerialization(), roles, config.injection());
             CountDownLatch stop = new CountDownLatch(1);
             try (WebhookServer server = WebhookServer.start(config.listen(), serving, admission,
@@ -209,6 +228,25 @@ final class WebhookCommand implements Callable<Integer> {
         // associations first: they are in memory, the annotation costs a GET
         return config.roleSource() == RoleSource.ASSOCIATION ? associations
                 : RoleLookup.either(associations, annotation);
+    }
+
+    /**
+     * The one writer of association status: only with a role source that reads associations (an annotation-only
+     * install may not have the CRD), and only on the replica that holds the Lease.
+     */
+    private static void statusWriter(WebhookConfig config, KubernetesClient kubernetes, Closeables closeables) {
+        if (!config.roleSource().usesAssociations() || !config.writeAssociationStatus()) {
+            return;
+        }
+        var writer = closeables.add(new AssociationStatusWriter(kubernetes, config.allowedRoles(), Clock.systemUTC()));
+        closeables.add(StatusLeadership.start(kubernetes, config.namespace(), STATUS_LEASE, replicaIdentity(),
+                StatusLeadership.Timing.DEFAULT, writer::startWriting, writer::stopWriting));
+    }
+
+    /** The pod's name (its hostname) made unique, so that a restarted replica does not pass for the old holder. */
+    private static String replicaIdentity() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "iamlet-webhook");
+        return host + "_" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Closes what it was given, last first. */

@@ -1,6 +1,7 @@
 package io.iamlet.webhook;
 
 import io.iamlet.associations.RoleSource;
+import io.iamlet.identity.RoleArnAllowList;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.Optional;
 /**
  * The webhook's settings, built once from flags and environment and validated here, with messages that name the
  * setting. {@code tlsFiles} present means cert-manager (or another tool) provides the certificate; absent means the
- * webhook manages its own in {@code tlsSecret}.
+ * webhook manages its own in {@code tlsSecret}. {@code writeAssociationStatus} takes effect only with a role source
+ * that reads associations; {@code allowedRoles} is used for the status only (the agent enforces its own copy).
  */
 public record WebhookConfig(
         InetSocketAddress listen,
@@ -26,7 +28,9 @@ public record WebhookConfig(
         String roleAnnotation,
         Duration roleCacheTtl,
         int maxRequestBytes,
-        String logFormat) {
+        String logFormat,
+        boolean writeAssociationStatus,
+        RoleArnAllowList allowedRoles) {
 
     /** A certificate and key in PEM files, kept current by someone else. */
     public record TlsFiles(Path certificate, Path key) {}
@@ -56,6 +60,7 @@ public record WebhookConfig(
         require(!roleCacheTtl.isNegative(), "--role-cache-ttl must not be negative, was " + roleCacheTtl);
         require(maxRequestBytes >= MIN_REQUEST_BYTES,
                 "--max-request-bytes must be at least " + MIN_REQUEST_BYTES + ", was " + maxRequestBytes);
+        require(allowedRoles != null, "--allowed-role-pattern is required");
         require("json".equals(logFormat) || "text".equals(logFormat),
                 "--log-format must be json or text, was '" + logFormat + "'");
     }

@@ -43,6 +43,22 @@ class WebhookCommandTest {
     }
 
     @Test
+    void associationStatusIsWrittenByDefaultAndJudgedAgainstTheAllowListGiven() {
+        WebhookConfig defaults = parse(Map.of("IAMLET_NAMESPACE", "x"));
+        WebhookConfig set = parse(Map.of("IAMLET_NAMESPACE", "x", "IAMLET_WRITE_ASSOCIATION_STATUS", "false",
+                "IAMLET_ALLOWED_ROLE_PATTERN", "arn:aws:iam::111122223333:role/team-a/*, arn:aws:iam::*:role/ci"));
+
+        assertThat(defaults.writeAssociationStatus()).isTrue();
+        assertThat(defaults.allowedRoles().restricted()).isFalse();
+        assertThat(set.writeAssociationStatus()).isFalse();
+        assertThat(set.allowedRoles().allows("arn:aws:iam::111122223333:role/team-a/web")).isTrue();
+        assertThat(set.allowedRoles().allows("arn:aws:iam::444455556666:role/ci")).isTrue();
+        assertThat(set.allowedRoles().allows("arn:aws:iam::111122223333:role/team-b/web")).isFalse();
+        assertThat(run(Map.of("IAMLET_NAMESPACE", "x"), "webhook", "--allowed-role-pattern", "role/*"))
+                .contains("--allowed-role-pattern");
+    }
+
+    @Test
     void badSettingsFailAtStartWithAMessageThatNamesTheFlag() {
         String err = run(Map.of("IAMLET_NAMESPACE", "x"), "webhook", "--certificate-renew-before", "400d");
 
