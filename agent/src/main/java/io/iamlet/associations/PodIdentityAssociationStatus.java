@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Written by one writer (not by every node's agent): {@code Ready} when the association is in force, {@code Invalid}
- * with a reason and message when it is not (role refused by the operator's allow-list, a shape the schema could not
- * check). The agents never read it: they judge each association themselves.
+ * Written by one writer (the webhook replica holding the status Lease, not every node's agent): condition
+ * {@code Ready}, True when iamlet uses the association, False with a reason and message when it does not (role refused
+ * by the operator's allow-list, a tie, a shape the schema could not check). The agents never read it: they judge each
+ * association themselves.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PodIdentityAssociationStatus {
@@ -17,7 +18,7 @@ public class PodIdentityAssociationStatus {
     @JsonPropertyDescription("The metadata.generation the conditions describe.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Ready: the association is in force. Invalid: it is not, and why (reason, message).")
+    @JsonPropertyDescription("Ready: True when iamlet uses the association; False with reason and message otherwise.")
     private List<Condition> conditions = new ArrayList<>();
 
     public Long getObservedGeneration() {
