@@ -122,6 +122,12 @@ public final class AssociationStore implements Associations, AutoCloseable {
         return store.associations().toList();
     }
 
+    /** True while the informer has a watch open (after its first list); tests wait for it before stopping. */
+    boolean watching() {
+        SharedIndexInformer<PodIdentityAssociation> current = informer;
+        return current != null && current.isWatching();
+    }
+
     public synchronized void stop() {
         if (informer != null) {
             informer.stop();

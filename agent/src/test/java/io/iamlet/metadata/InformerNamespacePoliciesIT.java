@@ -32,6 +32,11 @@ class InformerNamespacePoliciesIT {
 
     @AfterEach
     void stop() {
+        // Stopped between its list and its watch, an informer can still open the watch, and the mock server then
+        // waits 10 s for that connection ("Unable to close MockWebServer"): let a started one open it first.
+        if (policies.synced()) {
+            await().atMost(Duration.ofSeconds(10)).until(policies::watching);
+        }
         policies.close();
         client.close();
         server.destroy();
@@ -159,8 +164,5 @@ class InformerNamespacePoliciesIT {
         policies.start();
 
         assertThat(pending.get(10, TimeUnit.SECONDS).check(BASE + "app", BASE, "team-a")).isEmpty();
-        // Stopped between its list and its watch, the informer can still open the watch afterwards, and the mock
-        // server then waits 10 s for that connection ("Unable to close MockWebServer"): let it open first.
-        await().atMost(Duration.ofSeconds(10)).until(policies::watching);
     }
 }
