@@ -1,7 +1,8 @@
 package io.iamlet;
 
+import io.iamlet.config.CommandLines;
 import io.iamlet.config.ConfigurationDoc;
-import io.iamlet.config.EnvironmentDefaults;
+import io.iamlet.logging.LogFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,23 +23,13 @@ public final class Main implements Runnable {
     }
 
     static int run(String[] args, Map<String, String> environment) {
-        LogSetup.configure(args, environment);
+        LogFormat.choose(args, environment);
         return commandLine(environment).execute(args);
     }
 
     /** The whole command tree, with every option's environment twin read from {@code environment}. */
     public static CommandLine commandLine(Map<String, String> environment) {
-        return new CommandLine(new Main())
-                .setDefaultValueProvider(new EnvironmentDefaults(environment))
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException) {
-                        // a setting failed validation: the message names it; a stack trace would only hide it
-                        cmd.getErr().println("iamlet: " + e.getMessage());
-                        return 2;
-                    }
-                    throw e;
-                });
+        return CommandLines.withEnvironment(new Main(), environment);
     }
 
     @Override

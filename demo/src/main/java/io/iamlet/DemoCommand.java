@@ -5,6 +5,7 @@ import io.iamlet.config.AgentConfig;
 import io.iamlet.config.EnvironmentDefaults;
 import io.iamlet.config.ServeOptions;
 import io.iamlet.credentials.StsClients;
+import io.iamlet.logging.LogFormat;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.testing.StandIns;
 import io.iamlet.metrics.Metrics;
@@ -40,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
         String[] withCommand = new String[args.length + 1];
         withCommand[0] = "demo";
         System.arraycopy(args, 0, withCommand, 1, args.length);
-        LogSetup.configure(withCommand, System.getenv());
+        LogFormat.choose(withCommand, System.getenv());
         System.exit(new CommandLine(new DemoCommand())
                 .setDefaultValueProvider(new EnvironmentDefaults(System.getenv())).execute(args));
     }

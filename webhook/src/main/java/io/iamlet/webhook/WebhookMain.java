@@ -1,7 +1,8 @@
 package io.iamlet.webhook;
 
+import io.iamlet.config.CommandLines;
 import io.iamlet.config.ConfigurationDoc;
-import io.iamlet.config.EnvironmentDefaults;
+import io.iamlet.logging.LogFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,41 +25,17 @@ public final class WebhookMain implements Runnable {
     }
 
     static int run(String[] args, Map<String, String> environment) {
-        chooseLogFormat(args, environment);
+        LogFormat.choose(args, environment);
         return commandLine(environment).execute(args);
     }
 
     public static CommandLine commandLine(Map<String, String> environment) {
-        return new CommandLine(new WebhookMain())
-                .setDefaultValueProvider(new EnvironmentDefaults(environment))
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof IllegalArgumentException) {
-                        cmd.getErr().println("iamlet: " + e.getMessage());
-                        return 2;
-                    }
-                    throw e;
-                });
+        return CommandLines.withEnvironment(new WebhookMain(), environment);
     }
 
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
-    }
-
-    /** logback reads its configuration at the first logger: the format is chosen before picocli runs. */
-    private static void chooseLogFormat(String[] args, Map<String, String> environment) {
-        String format = environment.getOrDefault("IAMLET_LOG_FORMAT", "json");
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--log-format") && i + 1 < args.length) {
-                format = args[i + 1];
-            } else if (args[i].startsWith("--log-format=")) {
-                format = args[i].substring("--log-format=".length());
-            }
-        }
-        if ("text".equals(format) && System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-text.xml");
-        }
     }
 
     /** Prints the webhook's part of docs/configuration.md. */

@@ -1,17 +1,18 @@
-package io.iamlet;
+package io.iamlet.logging;
 
 import java.util.Map;
 
 /**
  * Chooses the log format before logback starts: logback reads its configuration once, at the first
- * logger, so the flag (or its environment twin) is looked at here, ahead of picocli.
+ * logger, so the flag (or its environment twin) is looked at here, ahead of picocli. Every entry point (agent, demo,
+ * webhook) calls it first.
  */
-final class LogSetup {
+public final class LogFormat {
 
-    private LogSetup() {
+    private LogFormat() {
     }
 
-    static void configure(String[] args, Map<String, String> environment) {
+    public static void choose(String[] args, Map<String, String> environment) {
         // the demo is read by a person at a terminal; the agent's logs are read by a log pipeline
         boolean demo = args.length > 0 && args[0].equals("demo");
         String format = environment.getOrDefault("IAMLET_LOG_FORMAT", demo ? "text" : "json");
