@@ -3,7 +3,7 @@ package io.iamlet.logging;
 import java.util.Map;
 
 /**
- * Chooses the log format before logback starts: logback reads its configuration once, at the first
+ * Chooses the log format before logback starts: logback is set up once ({@link LogConfiguration}), at the first
  * logger, so the flag (or its environment twin) is looked at here, ahead of picocli. Every entry point (agent, demo,
  * webhook) calls it first.
  */
@@ -24,8 +24,8 @@ public final class LogFormat {
             }
         }
         // an unknown value is refused by the configuration's validation; log in JSON until then
-        if ("text".equals(format) && System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-text.xml");
+        if ("text".equals(format)) {
+            System.setProperty(LogConfiguration.FORMAT_PROPERTY, "text");
         }
     }
 }
