@@ -52,10 +52,17 @@ final class NodeCommands {
                         + "one is removed).")
         int metadataPort;
 
+        @Option(names = "--container-port", paramLabel = "PORT", defaultValue = "80",
+                description = "Port of iamlet's container listener on the container addresses (serve's "
+                        + "--container-listen). Not 80 (port 80 of the host network is taken, e.g. by an ingress "
+                        + "controller): a DNAT sends pods' connections to port 80 of those addresses there "
+                        + "(IPv6 too, with ip6tables). 80: no redirect (and an earlier one is removed).")
+        int containerPort;
+
         @Override
         public Integer call() {
             NodeSetupSettings settings = NodeSetupSettings.parse(linkName, containerAddresses, podInterfaces, hostIp,
-                    metadataPort);
+                    metadataPort, containerPort);
             try {
                 NodeSetupResult result = NodeSetup.run(settings);
                 result.warnings().forEach(w -> LOG.warn(w));

@@ -28,8 +28,8 @@ final class ContainerLink {
     /** How the link came to be. */
     enum Kind { DUMMY, BRIDGE, EXISTING }
 
-    /** What {@link #ensure} did. */
-    record Outcome(Kind kind, List<InetAddress> added, List<String> warnings) {}
+    /** What {@link #ensure} did; {@code usable}: the addresses the link now holds in a bindable state. */
+    record Outcome(Kind kind, List<InetAddress> added, List<InetAddress> usable, List<String> warnings) {}
 
     private final CommandRunner runner;
     private final String ip;
@@ -44,6 +44,7 @@ final class ContainerLink {
         mustSucceed(List.of(ip, "link", "set", "dev", link, "up"));
         Map<InetAddress, Boolean> present = presentAddresses(link);
         List<InetAddress> added = new ArrayList<>();
+        List<InetAddress> usableNow = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         for (InetAddress address : addresses) {
             boolean v6 = address instanceof Inet6Address;
@@ -52,6 +53,7 @@ final class ContainerLink {
             if (Boolean.TRUE.equals(usable)) {
                 log.atDebug().setMessage("address already present").addKeyValue("link", link)
                         .addKeyValue("address", cidr).log();
+                usableNow.add(address);
                 continue;
             }
             // A tentative/dadfailed IPv6 address (added earlier without nodad) is replaced in place.
@@ -62,6 +64,7 @@ final class ContainerLink {
             CommandRunner.Result result = runner.run(argv);
             if (result.ok()) {
                 added.add(address);
+                usableNow.add(address);
                 log.atInfo().setMessage("address {}").addArgument(verb.equals("add") ? "added" : "made usable")
                         .addKeyValue("link", link).addKeyValue("address", cidr).log();
             } else if (v6) {
@@ -73,7 +76,7 @@ final class ContainerLink {
                 throw NodeCommandException.failed(argv, result);
             }
         }
-        return new Outcome(kind, List.copyOf(added), List.copyOf(warnings));
+        return new Outcome(kind, List.copyOf(added), List.copyOf(usableNow), List.copyOf(warnings));
     }
 
     /** Deletes the link (and with it its addresses). Returns false when there was none. */

@@ -23,13 +23,17 @@ import java.util.regex.Pattern;
  * @param hostIp             the node's IPv4 address, DNAT target of the metadata redirect ({@code --host-ip});
  *                           empty only when {@code metadataPort} is 0
  * @param metadataPort       port iamlet's metadata listener uses on {@code hostIp}; 0 = no redirect
+ * @param containerPort      port iamlet's container listener uses on the container addresses
+ *                           ({@code --container-port}); other than 80: port 80 of those addresses is redirected
+ *                           to it (the proxy-port mode, {@link ContainerPortRedirect})
  */
 public record NodeSetupSettings(
         String linkName,
         List<InetAddress> containerAddresses,
         List<String> podInterfaces,
         Optional<Inet4Address> hostIp,
-        int metadataPort) {
+        int metadataPort,
+        int containerPort) {
 
     public static final String DEFAULT_LINK_NAME = "iamlet0";
     public static final List<String> DEFAULT_CONTAINER_ADDRESSES = List.of("169.254.170.23/32", "fd00:ec2::23/128");
@@ -55,6 +59,10 @@ public record NodeSetupSettings(
             }
         }
         Objects.requireNonNull(hostIp, "hostIp");
+        if (containerPort < 1 || containerPort > 65535) {
+            throw new IllegalArgumentException("--container-port must be in [1,65535] (80: no redirect), was "
+                    + containerPort);
+        }
         if (metadataPort < 0 || metadataPort > 65535) {
             throw new IllegalArgumentException("--metadata-port must be in [0,65535] (0 = no redirect), was " + metadataPort);
         }
@@ -78,6 +86,12 @@ public record NodeSetupSettings(
      */
     public static NodeSetupSettings parse(String linkName, List<String> containerAddresses, List<String> podInterfaces,
                                           String hostIp, int metadataPort) {
+        return parse(linkName, containerAddresses, podInterfaces, hostIp, metadataPort, ContainerPortRedirect.DEFAULT_PORT);
+    }
+
+    /** As {@link #parse(String, List, List, String, int)}, with the container listener's port. */
+    public static NodeSetupSettings parse(String linkName, List<String> containerAddresses, List<String> podInterfaces,
+                                          String hostIp, int metadataPort, int containerPort) {
         List<InetAddress> addresses = new ArrayList<>();
         for (String a : containerAddresses) {
             addresses.add(parseHostAddress(a));
@@ -91,7 +105,7 @@ public record NodeSetupSettings(
                         + hostIp + "'", e);
             }
         }
-        return new NodeSetupSettings(linkName, addresses, podInterfaces, host, metadataPort);
+        return new NodeSetupSettings(linkName, addresses, podInterfaces, host, metadataPort, containerPort);
     }
 
     /** Validates a link name (also used by teardown); returns it unchanged. */

@@ -1,13 +1,15 @@
 package io.iamlet.node;
 
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code iamlet node-teardown}: undoes {@link NodeSetup} on uninstall. Removes the metadata redirect first (so pods
  * reach the real instance metadata again only once iamlet is really gone, which is what uninstalling means) and
- * then the container-endpoint link. Removes only what is iamlet's: the {@code IAMLET-PREROUTING} chain, the
- * jumps to it, and the named link. Idempotent: a second run finds nothing and succeeds.
+ * then the container-endpoint link. Removes only what is iamlet's: the {@code IAMLET-PREROUTING} and
+ * {@code IAMLET-CONTAINER} chains (IPv4, and IPv6 when ip6tables is there), the jumps to them, and the named link. Idempotent: a second run finds nothing and succeeds.
  */
 public final class NodeTeardown {
 
@@ -38,7 +40,19 @@ public final class NodeTeardown {
         // iptables is required even if no rule may exist: silently leaving a redirect behind would break every
         // pod's instance-metadata access after uninstall (kube2iam #127).
         tools.requireIptables();
-        boolean rules = new MetadataRedirect(runner, tools).remove();
+        List<NatChains.Chain> none = List.of(MetadataRedirect.chain(List.of(), Optional.empty(), 0),
+                ContainerPortRedirect.chain(List.of(), ContainerPortRedirect.DEFAULT_PORT));
+        boolean rules = !new NatChains(runner, tools.requireIptables(), tools.requireIptablesRestore())
+                .apply(none).isEmpty();
+        if (tools.ip6tables().isPresent()) {
+            try {
+                rules |= !new NatChains(runner, tools.ip6tables().get(), tools.ip6tablesRestore().orElseThrow())
+                        .apply(List.of(none.getLast())).isEmpty();
+            } catch (NodeCommandException e) {
+                log.warn("IPv6 nat table not readable, nothing of iamlet's can be there: {}",
+                        e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
         boolean link = new ContainerLink(runner, tools.ip()).remove(linkName);
         log.atInfo().setMessage("node teardown done").addKeyValue("link", linkName).addKeyValue("linkRemoved", link)
                 .addKeyValue("redirectRemoved", rules).log();

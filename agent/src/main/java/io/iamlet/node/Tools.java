@@ -18,8 +18,16 @@ import java.util.Optional;
  * @param ip              absolute path of {@code ip} (iproute2)
  * @param iptables        absolute path of the iptables command, if found
  * @param iptablesRestore absolute path of the matching {@code *-restore}, present whenever {@code iptables} is
+ * @param ip6tables       the IPv6 twin of {@code iptables} (same backend: {@code ip6tables-nft} beside
+ *                        {@code iptables-nft}), with its restore command; only the container-port redirect of IPv6
+ *                        container addresses needs it
  */
-record Tools(String ip, Optional<String> iptables, Optional<String> iptablesRestore) {
+record Tools(String ip, Optional<String> iptables, Optional<String> iptablesRestore,
+             Optional<String> ip6tables, Optional<String> ip6tablesRestore) {
+
+    Tools(String ip, Optional<String> iptables, Optional<String> iptablesRestore) {
+        this(ip, iptables, iptablesRestore, Optional.empty(), Optional.empty());
+    }
 
     private static final List<String> IPTABLES_CANDIDATES = List.of("iptables", "iptables-nft", "iptables-legacy");
 
@@ -39,7 +47,12 @@ record Tools(String ip, Optional<String> iptables, Optional<String> iptablesRest
                 if (!Files.isExecutable(restore)) {
                     throw new NodeCommandException(iptables.get() + " found but " + restore + " is missing");
                 }
-                return new Tools(ip, iptables, Optional.of(restore.toString()));
+                Path v6 = Path.of(iptables.get()).resolveSibling("ip6" + name.substring(2));
+                Path v6Restore = v6.resolveSibling(v6.getFileName() + "-restore");
+                boolean hasV6 = Files.isExecutable(v6) && Files.isExecutable(v6Restore);
+                return new Tools(ip, iptables, Optional.of(restore.toString()),
+                        hasV6 ? Optional.of(v6.toString()) : Optional.empty(),
+                        hasV6 ? Optional.of(v6Restore.toString()) : Optional.empty());
             }
         }
         return new Tools(ip, Optional.empty(), Optional.empty());

@@ -31,7 +31,7 @@ class NodeNamespaceIT {
 
     static final String ENABLED = "iamlet.netns.tests";
     static final String NODE_IP = "10.200.0.1";
-    static final String JUMP = MetadataRedirect.JUMP;
+    static final String JUMP = MetadataRedirect.chain(List.of("eni+"), Optional.empty(), 0).jump("PREROUTING");
     static final String DNAT = "-A IAMLET-PREROUTING -d 169.254.169.254/32 -i eni+ -p tcp -m tcp --dport 80 "
             + "-m comment --comment iamlet -j DNAT --to-destination 10.200.0.1:8181";
     static final String FOREIGN = "-A PREROUTING -p tcp -m tcp --dport 9999 -j DNAT --to-destination 10.200.0.1:9";
@@ -168,6 +168,74 @@ class NodeNamespaceIT {
         assertThat(must(tools.ip(), "-n", node, "-o", "addr", "show", "dev", "iamlet0"))
                 .contains("inet 169.254.170.23/32").doesNotContain("fd00:ec2::23");
         assertThat(natRules()).containsOnlyOnce(DNAT);
+    }
+
+    /**
+     * Issue 11, port 80 taken: another process holds 0.0.0.0:80 on the node (an ingress controller on the host
+     * network); with {@code --container-port 2702} a pod's connection to 169.254.170.23:80, and the node's own (a
+     * host-network pod's), reach the listener on 169.254.170.23:2702 and never the other process. Back to port 80,
+     * the redirect is gone and the other process gets the connection again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void proxyPortSendsPodsPastTheProcessHoldingPort80(String backend) throws Exception {
+        useBackend(backend);
+        new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
+                List.of("169.254.170.23/32"), List.of("eni+"), NODE_IP, 0, 2702));
+        Path squatterSaw = Files.createTempFile("iamlet-squatter", ".txt");
+        Path iamletSaw = Files.createTempFile("iamlet-proxied", ".txt");
+        try (Listener squatter = listen("0.0.0.0", 80, squatterSaw);
+             Listener iamlet = listen("169.254.170.23", 2702, iamletSaw)) {
+            assertThat(sendFromPod("169.254.170.23", 80, "from-pod")).isEmpty();
+            assertThat(host.run(List.of(tools.ip(), "netns", "exec", node, "timeout", "10", "/bin/bash", "-c",
+                    "exec 3<>/dev/tcp/169.254.170.23/80; printf from-node >&3")).stderr()).isEmpty();
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readString(iamletSaw).contains("from-pod")
+                            && Files.readString(iamletSaw).contains("from-node"));
+            assertThat(Files.readString(squatterSaw)).as("the process on port 80 saw nothing").isEmpty();
+            assertThat(natRules()).anyMatch(rule -> rule.startsWith("-A IAMLET-CONTAINER -d 169.254.170.23/32")
+                    && rule.endsWith("--to-destination 169.254.170.23:2702"));
+
+            new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
+                    List.of("169.254.170.23/32"), List.of("eni+"), NODE_IP, 0, 80));
+            assertThat(natRules()).noneMatch(rule -> rule.contains("IAMLET-CONTAINER"));
+            assertThat(sendFromPod("169.254.170.23", 80, "after")).isEmpty();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readString(squatterSaw).contains("after"));
+        } finally {
+            Files.deleteIfExists(squatterSaw);
+            Files.deleteIfExists(iamletSaw);
+        }
+    }
+
+    /** A TCP listener in the node namespace that appends what each connection sends to {@code saw}. */
+    private Listener listen(String address, int port, Path saw) throws Exception {
+        String script = "import socket,sys\n"
+                + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8); print('listening', flush=True)\n"
+                + "while True:\n"
+                + "    c, _ = s.accept(); d = c.recv(100); c.close()\n"
+                + "    open(sys.argv[3], 'a').write(d.decode())\n";
+        Process process = new ProcessBuilder(tools.ip(), "netns", "exec", node, "python3", "-c", script, address,
+                Integer.toString(port), saw.toString()).redirectErrorStream(true).start();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
+        String first = out.readLine();
+        assertThat(first).as("listener on %s:%d", address, port).isEqualTo("listening");
+        return new Listener(process);
+    }
+
+    record Listener(Process process) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Standard error of sending {@code text} over TCP from the pod namespace (empty when it was sent). */
+    private String sendFromPod(String address, int port, String text) {
+        return host.run(List.of(tools.ip(), "netns", "exec", pod, "timeout", "10", "/bin/bash", "-c",
+                "exec 3<>/dev/tcp/" + address + "/" + port + "; printf " + text + " >&3")).stderr();
     }
 
     private String createNamespace(String name) {

@@ -206,4 +206,118 @@ class NodeSetupTest {
                 .hasMessageContaining("line 3 failed")
                 .hasMessageContaining(ENI_RULE);
     }
+
+    // --- the proxy-port mode (--container-port other than 80) ---
+
+    static final String NAT6_LIST = "ip6tables -w 5 -t nat -S";
+    static final String RESTORE6 = "ip6tables-restore -w 5 --noflush";
+    static final String CONTAINER_RULE = "-A IAMLET-CONTAINER -d 169.254.170.23/32 -p tcp -m tcp --dport 80 "
+            + "-m comment --comment iamlet -j DNAT --to-destination 169.254.170.23:2702";
+    static final String CONTAINER_RULE6 = "-A IAMLET-CONTAINER -d fd00:ec2::23/128 -p tcp -m tcp --dport 80 "
+            + "-m comment --comment iamlet -j DNAT --to-destination [fd00:ec2::23]:2702";
+    static final String CONTAINER_JUMPS = """
+            -A PREROUTING -m comment --comment iamlet -j IAMLET-CONTAINER
+            -A OUTPUT -m comment --comment iamlet -j IAMLET-CONTAINER
+            """;
+
+    static NodeSetupSettings proxied(int metadataPort, int containerPort) {
+        return NodeSetupSettings.parse("iamlet0", NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES, List.of("eni+"),
+                "10.0.3.7", metadataPort, containerPort);
+    }
+
+    @Test
+    void proxyPortRedirectsPort80OfBothContainerAddressesForPodsAndHostNetworkPods() {
+        host.onOutput(ADDR_SHOW, BOTH_ADDRESSES).onOutput(NAT_LIST, EMPTY_NAT).onOutput(NAT6_LIST, EMPTY_NAT);
+
+        NodeSetupResult result = new NodeSetup(host, ScriptedRunner.TOOLS_V6).apply(proxied(8181, 2702));
+
+        assertThat(host.stdinOf(RESTORE)).isEqualTo("""
+                *nat
+                :IAMLET-PREROUTING - [0:0]
+                %s
+                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-PREROUTING
+                :IAMLET-CONTAINER - [0:0]
+                %s
+                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                COMMIT
+                """.formatted(ENI_RULE, CONTAINER_RULE));
+        assertThat(host.stdinOf(RESTORE6)).isEqualTo("""
+                *nat
+                :IAMLET-CONTAINER - [0:0]
+                %s
+                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                COMMIT
+                """.formatted(CONTAINER_RULE6));
+        assertThat(result.redirectChanged()).isTrue();
+    }
+
+    @Test
+    void proxyPortAlreadyInPlaceWritesNothing() {
+        host.onOutput(ADDR_SHOW, BOTH_ADDRESSES)
+                .onOutput(NAT_LIST, CONFIGURED_NAT + "-N IAMLET-CONTAINER\n" + CONTAINER_JUMPS + CONTAINER_RULE + "\n")
+                .onOutput(NAT6_LIST, EMPTY_NAT + "-N IAMLET-CONTAINER\n" + CONTAINER_JUMPS + CONTAINER_RULE6 + "\n");
+
+        NodeSetupResult result = new NodeSetup(host, ScriptedRunner.TOOLS_V6).apply(proxied(8181, 2702));
+
+        assertThat(host.commandLines()).doesNotContain(RESTORE, RESTORE6);
+        assertThat(result.redirectChanged()).isFalse();
+    }
+
+    @Test
+    void backToPort80RemovesTheProxyRedirectInBothFamilies() {
+        host.onOutput(ADDR_SHOW, BOTH_ADDRESSES)
+                .onOutput(NAT_LIST, CONFIGURED_NAT + "-N IAMLET-CONTAINER\n" + CONTAINER_JUMPS + CONTAINER_RULE + "\n")
+                .onOutput(NAT6_LIST, EMPTY_NAT + "-N IAMLET-CONTAINER\n" + CONTAINER_JUMPS + CONTAINER_RULE6 + "\n");
+
+        new NodeSetup(host, ScriptedRunner.TOOLS_V6).apply(proxied(8181, 80));
+
+        String removal = """
+                *nat
+                :IAMLET-CONTAINER - [0:0]
+                -D PREROUTING -m comment --comment iamlet -j IAMLET-CONTAINER
+                -D OUTPUT -m comment --comment iamlet -j IAMLET-CONTAINER
+                -X IAMLET-CONTAINER
+                COMMIT
+                """;
+        assertThat(host.stdinOf(RESTORE)).isEqualTo(removal);
+        assertThat(host.stdinOf(RESTORE6)).isEqualTo(removal);
+    }
+
+    @Test
+    void proxyPortWithAnIpv6AddressButNoIp6tablesFailsRatherThanLeavePort80ToAnotherProcess() {
+        host.onOutput(ADDR_SHOW, BOTH_ADDRESSES).onOutput(NAT_LIST, EMPTY_NAT);
+
+        assertThatThrownBy(() -> setUp(proxied(8181, 2702)))
+                .isInstanceOf(NodeCommandException.class)
+                .hasMessageContaining("ip6tables").hasMessageContaining("fd00:ec2::23");
+    }
+
+    @Test
+    void proxyPortOnANodeWithoutIpv6NeedsNoIp6tables() {
+        host.onFailure(LINK_SHOW, 1, NO_LINK)
+                .onFailure("ip addr add fd00:ec2::23/128 dev iamlet0 nodad", 2, "RTNETLINK answers: Permission denied\n")
+                .onOutput(NAT_LIST, EMPTY_NAT);
+
+        NodeSetupResult result = setUp(proxied(0, 2702));
+
+        assertThat(host.stdinOf(RESTORE)).isEqualTo("""
+                *nat
+                :IAMLET-CONTAINER - [0:0]
+                %s
+                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                COMMIT
+                """.formatted(CONTAINER_RULE));
+        assertThat(result.warnings()).singleElement().asString().contains("fd00:ec2::23/128");
+    }
+
+    @Test
+    void containerPortOutOfRangeIsRefused() {
+        assertThatThrownBy(() -> proxied(8181, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--container-port");
+        assertThatThrownBy(() -> proxied(8181, 65536)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--container-port");
+    }
 }

@@ -81,4 +81,27 @@ class NodeTeardownTest {
                 .hasMessageContaining("--link-name");
         assertThat(host.commandLines()).isEmpty();
     }
+
+    @Test
+    void removesTheProxyPortRedirectOfBothFamiliesToo() {
+        host.onOutput(NAT_LIST, CONFIGURED_NAT + "-N IAMLET-CONTAINER\n" + NodeSetupTest.CONTAINER_JUMPS
+                        + NodeSetupTest.CONTAINER_RULE + "\n")
+                .onOutput(NodeSetupTest.NAT6_LIST, EMPTY_NAT + "-N IAMLET-CONTAINER\n" + NodeSetupTest.CONTAINER_JUMPS
+                        + NodeSetupTest.CONTAINER_RULE6 + "\n");
+
+        assertThat(new NodeTeardown(host, ScriptedRunner.TOOLS_V6).apply("iamlet0")).isTrue();
+
+        assertThat(host.stdinOf(RESTORE)).isEqualTo("""
+                *nat
+                :IAMLET-PREROUTING - [0:0]
+                -D PREROUTING -m comment --comment iamlet -j IAMLET-PREROUTING
+                -X IAMLET-PREROUTING
+                :IAMLET-CONTAINER - [0:0]
+                -D PREROUTING -m comment --comment iamlet -j IAMLET-CONTAINER
+                -D OUTPUT -m comment --comment iamlet -j IAMLET-CONTAINER
+                -X IAMLET-CONTAINER
+                COMMIT
+                """);
+        assertThat(host.stdinOf(NodeSetupTest.RESTORE6)).contains("-X IAMLET-CONTAINER");
+    }
 }

@@ -12,6 +12,8 @@ import java.util.Optional;
 final class ScriptedRunner implements CommandRunner {
 
     static final Tools TOOLS = new Tools("ip", Optional.of("iptables"), Optional.of("iptables-restore"));
+    static final Tools TOOLS_V6 = new Tools("ip", Optional.of("iptables"), Optional.of("iptables-restore"),
+            Optional.of("ip6tables"), Optional.of("ip6tables-restore"));
 
     record Call(String line, String stdin) {}
 

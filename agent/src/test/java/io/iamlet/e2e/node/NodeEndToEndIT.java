@@ -116,12 +116,16 @@ class NodeEndToEndIT {
     }
 
     private synchronized void startIamlet() {
-        List<String> metadataPath = List.of(
+        startIamlet(List.of());
+    }
+
+    private synchronized void startIamlet(List<String> extra) {
+        List<String> metadataPath = Shell.concat(List.of(
                 "--metadata-listen", SimulatedNode.HOST_IP + ":8181",
                 "--cluster-name", "e2e",
                 "--base-role-arn", "arn:aws:iam::111122223333:role/",
                 "--imdsv2-required", "true",
-                "--metadata-upstream", standIns.metadata().toString());
+                "--metadata-upstream", standIns.metadata().toString()), extra);
         iamlet = IamletProcess.start(node, requirements.launcher(), standIns, IamletProcess.flags(standIns, metadataPath),
                 work.resolve("out"), work.resolve("logs/iamlet.log"));
     }
@@ -260,8 +264,80 @@ class NodeEndToEndIT {
                 l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 
+    /**
+     * Issue 11, port 80 taken on the host network: a process holds 0.0.0.0:80 in the node namespace (an ingress
+     * controller's hostNetwork port), so iamlet listens on 169.254.170.23:2702 and node-setup's
+     * {@code --container-port 2702} redirects port 80 of the container addresses there. Pods keep their unmodified
+     * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials}: their SDKs get their own
+     * roles, and the process on port 80 never sees a connection (nor a token). Then back to port 80 for the rest.
+     */
     @Test
     @Order(12)
+    void withPort80TakenOnTheNodeTheProxyPortModeStillServesPodsAndTheSquatterSeesNothing() throws Exception {
+        if (iamlet.alive()) {
+            stopIamlet();
+        }
+        Path squatterSaw = work.resolve("out/port80-squatter.txt");
+        Files.writeString(squatterSaw, "");
+        String script = "import socket,sys\n"
+                + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "s.bind(('0.0.0.0', 80)); s.listen(64); print('listening', flush=True)\n"
+                + "while True:\n"
+                + "    c, _ = s.accept(); d = c.recv(4096); c.close()\n"
+                + "    open(sys.argv[1], 'a').write(repr(d) + '\\n')\n";
+        Process squatter = new ProcessBuilder(node.inNode(List.of(requirements.python(), "-c", script,
+                squatterSaw.toString()))).redirectErrorStream(true).start();
+        try {
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(squatter.getInputStream()))
+                    .readLine();
+            assertThat(first).as("a process holding 0.0.0.0:80 in the node namespace").isEqualTo("listening");
+            String setup = runNodeSetup("--container-port", "2702");
+            String nat = Shell.run(node.inNode(List.of("iptables", "-w", "5", "-t", "nat", "-S")), null,
+                    Duration.ofSeconds(30)).out();
+            assertThat(nat).contains("-A IAMLET-CONTAINER -d 169.254.170.23/32 -p tcp -m tcp --dport 80")
+                    .contains("--to-destination 169.254.170.23:2702");
+            startIamlet(List.of("--container-listen", "169.254.170.23:2702,[fd00:ec2::23]:2702"));
+
+            var pod = node.pod(1);
+            var token = standIns.pod("shop", "web-1").tokenFile();
+            List<String> served = new ArrayList<>();
+            for (Matrix.Client client : List.of(Matrix.Client.JAVA, Matrix.Client.PYTHON,
+                    Matrix.Client.JS)) {
+                PodClients.Outcome outcome = clients.credentials(client, Matrix.Path.CONTAINER, pod, token);
+                assertThat(outcome.ok()).as("%s through the proxy port: %s", client, outcome.brief()).isTrue();
+                assertThat(standIns.issued(outcome.accessKeyId()))
+                        .hasValueSatisfying(issued -> assertThat(issued.role()).isEqualTo(Scenarios.WEB));
+                served.add(client + " " + outcome.took().toMillis() + " ms");
+            }
+            assertThat(Files.readString(squatterSaw)).as("what the process on port 80 received").isEmpty();
+            preamble.add("port 80 taken (a process on 0.0.0.0:80 in the node namespace): " + setup
+                    + "; iamlet on 169.254.170.23:2702; shop/web-1 got " + Scenarios.WEB + " from "
+                    + String.join(", ", served) + "; the process on port 80 received nothing");
+        } finally {
+            squatter.destroyForcibly().waitFor();
+            if (iamlet.alive()) {
+                stopIamlet();
+            }
+            runNodeSetup("--container-port", "80");
+            startIamlet();
+        }
+        String nat = Shell.run(node.inNode(List.of("iptables", "-w", "5", "-t", "nat", "-S")), null,
+                Duration.ofSeconds(30)).out();
+        assertThat(nat).as("back to port 80: the redirect is gone").doesNotContain("IAMLET-CONTAINER");
+    }
+
+    private String runNodeSetup(String... extra) {
+        List<String> argv = new ArrayList<>(List.of(requirements.launcher().toString(), "node-setup",
+                "--host-ip", SimulatedNode.HOST_IP, "--pod-interface", "eni+"));
+        argv.addAll(List.of(extra));
+        Shell.Result setup = Shell.run(node.inNode(argv), Map.of("PATH", Shell.PATH, "IAMLET_LOG_FORMAT", "text"),
+                Duration.ofSeconds(120));
+        assertThat(setup.exit()).as("iamlet node-setup %s: %s", List.of(extra), setup.describe()).isZero();
+        return "node-setup " + String.join(" ", extra) + " in " + setup.took().toMillis() + " ms";
+    }
+
+    @Test
+    @Order(13)
     void neitherIamletNorTheStandInsLoggedAPodTokenOrASessionToken() throws IOException {
         List<String> signatures = new ArrayList<>();
         try (Stream<Path> tokens = Files.list(work.resolve("out/tokens"))) {
