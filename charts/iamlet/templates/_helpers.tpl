@@ -5,10 +5,15 @@ app.kubernetes.io/name: {{ .name }}
 {{- with .component }}
 app.kubernetes.io/component: {{ . }}
 {{- end }}
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .root.Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{ include "iamlet.helmLabels" .root }}
+{{- end }}
+
+{{/* Helm's usual labels alone (the CRD carries no others, as in daemonset/base). */}}
+{{- define "iamlet.helmLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end }}
 
 {{- define "iamlet.agentLabels" -}}
@@ -33,10 +38,14 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- if has .Values.mode (list "kube2iam" "both") }}true{{ end -}}
 {{- end }}
 
-{{/* A value as an environment variable's text: lists joined with commas, everything else as printed. */}}
+{{/* A value as an environment variable's text: lists joined with commas, whole numbers without exponent, the rest
+as printed. */}}
 {{- define "iamlet.envValue" -}}
 {{- if kindIs "slice" . -}}
 {{ join "," . }}
+{{- else if and (kindIs "float64" .) (eq (floor .) .) -}}
+{{/* YAML numbers arrive as float64, which would print 1000000 as 1e+06. */}}
+{{- int64 . }}
 {{- else -}}
 {{ . }}
 {{- end -}}
