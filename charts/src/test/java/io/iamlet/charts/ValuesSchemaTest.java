@@ -75,6 +75,8 @@ class ValuesSchemaTest {
                 arguments("webhook IP family", Map.of("webhook", Map.of("ipFamily", "dual")), "webhook.ipFamily"),
                 arguments("update strategy", Map.of("updateStrategy", Map.of("type", "Recreate")),
                         "updateStrategy.type"),
+                arguments("scrape interval Prometheus cannot read", Map.of("monitoring", Map.of("podMonitor",
+                        Map.of("interval", "PT30S"))), "monitoring.podMonitor.interval"),
                 arguments("monitoring switch as text", Map.of("monitoring", Map.of("podMonitor",
                         Map.of("enabled", "true"))), "monitoring.podMonitor.enabled"));
     }
