@@ -13,10 +13,10 @@ import java.util.stream.Collectors;
  * variables each subcommand reads (so a misspelt variable in a manifest fails the build), and the defaults the
  * manifests lean on.
  */
-final class CliContract {
-    static final Set<String> SERVE_ENV = variablesOf("serve");
+public final class CliContract {
+    public static final Set<String> SERVE_ENV = variablesOf("serve");
 
-    static final Set<String> NODE_SETUP_ENV = variablesOf("node-setup");
+    public static final Set<String> NODE_SETUP_ENV = variablesOf("node-setup");
 
     private static Set<String> variablesOf(String subcommand) {
         var spec = Main.commandLine(Map.of()).getSubcommands().get(subcommand).getCommandSpec();

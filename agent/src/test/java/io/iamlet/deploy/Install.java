@@ -4,14 +4,14 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.util.List;
 
 /** The objects one kustomization renders, strictly parsed (see {@link StrictManifests}). Mutable on purpose. */
-record Install(List<Object> objects) {
+public record Install(List<Object> objects) {
 
-    <T> List<T> all(Class<T> type) {
+    public <T> List<T> all(Class<T> type) {
         return objects.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     /** The only object of this type; fails the test if there are none or several. */
-    <T> T one(Class<T> type) {
+    public <T> T one(Class<T> type) {
         List<T> found = all(type);
         if (found.size() != 1) {
             throw new AssertionError("expected exactly one " + type.getSimpleName() + ", found " + found.size());
@@ -19,7 +19,7 @@ record Install(List<Object> objects) {
         return found.getFirst();
     }
 
-    DaemonSet daemonSet() {
+    public DaemonSet daemonSet() {
         return one(DaemonSet.class);
     }
 

@@ -7,10 +7,10 @@ import java.util.List;
  * overlays through it (no violations) and deliberately broken copies (the expected violation), so each rule is
  * shown to hold and to be able to fail.
  */
-final class InstallValidator {
+public final class InstallValidator {
 
     /** What the install is meant to serve, which decides how node-setup and the agent must agree. */
-    enum Mode {
+    public enum Mode {
         /** The container endpoint only: no IMDS redirect, no metadata listener, web-identity credentials. */
         CONTAINER_ONLY,
         /** Also the kube2iam-style metadata path: DNAT to the agent's metadata listener, assume-role. */
@@ -19,7 +19,7 @@ final class InstallValidator {
 
     private InstallValidator() {}
 
-    static List<String> validate(Install install, Mode mode) {
+    public static List<String> validate(Install install, Mode mode) {
         Violations violations = new Violations();
         AgentPodRules.check(install, violations);
         ContainerRules.check(install.daemonSet().getSpec().getTemplate().getSpec(), violations);

@@ -20,12 +20,12 @@ import java.util.stream.Stream;
  * Tests are aborted, not failed, when kubectl is absent: CI has it, and the raw files alone cannot show what an
  * overlay produces.
  */
-final class Kustomize {
+public final class Kustomize {
     private static final Map<String, String> RENDERED = new ConcurrentHashMap<>();
 
     private Kustomize() {}
 
-    static String render(String directory) {
+    public static String render(String directory) {
         Path kubectl = kubectl().orElseGet(() -> abort("kubectl is not on PATH: cannot render " + directory
                 + " (install kubectl >= 1.27, which bundles kustomize v5)"));
         return RENDERED.computeIfAbsent(directory, dir -> run(kubectl, Repo.path(dir)));

@@ -9,12 +9,12 @@ import java.util.List;
  * fabric8's core model has no class for it; this one is strict like the rest: a field not listed here (a typo
  * such as {@code podMetricEndpoints}, or a new field) fails parsing, so it must be added here deliberately.
  */
-record PodMonitor(String apiVersion, String kind, ObjectMeta metadata, Spec spec) {
+public record PodMonitor(String apiVersion, String kind, ObjectMeta metadata, Spec spec) {
 
-    record Spec(LabelSelector selector, NamespaceSelector namespaceSelector, List<Endpoint> podMetricsEndpoints,
+    public record Spec(LabelSelector selector, NamespaceSelector namespaceSelector, List<Endpoint> podMetricsEndpoints,
             String jobLabel) {}
 
-    record NamespaceSelector(Boolean any, List<String> matchNames) {}
+    public record NamespaceSelector(Boolean any, List<String> matchNames) {}
 
-    record Endpoint(String port, String path, String scheme, String interval, String scrapeTimeout) {}
+    public record Endpoint(String port, String path, String scheme, String interval, String scrapeTimeout) {}
 }

@@ -11,21 +11,21 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** Null-safe reads of pod specs, so that a broken manifest yields a violation rather than an exception. */
-final class PodParts {
-    static final String AGENT = "iamlet";
-    static final String NODE_SETUP = "node-setup";
+public final class PodParts {
+    public static final String AGENT = "iamlet";
+    public static final String NODE_SETUP = "node-setup";
 
     private PodParts() {}
 
-    static <T> List<T> list(List<T> maybe) {
+    public static <T> List<T> list(List<T> maybe) {
         return maybe == null ? List.of() : maybe;
     }
 
-    static Optional<Container> container(PodSpec pod, String name) {
+    public static Optional<Container> container(PodSpec pod, String name) {
         return list(pod.getContainers()).stream().filter(c -> name.equals(c.getName())).findFirst();
     }
 
-    static Optional<Container> initContainer(PodSpec pod, String name) {
+    public static Optional<Container> initContainer(PodSpec pod, String name) {
         return list(pod.getInitContainers()).stream().filter(c -> name.equals(c.getName())).findFirst();
     }
 
@@ -43,7 +43,7 @@ final class PodParts {
         return caps == null ? Set.of() : new TreeSet<>(list(caps.getDrop()));
     }
 
-    static Optional<EnvVar> env(Container container, String name) {
+    public static Optional<EnvVar> env(Container container, String name) {
         return list(container.getEnv()).stream().filter(e -> name.equals(e.getName())).findFirst();
     }
 
@@ -58,7 +58,7 @@ final class PodParts {
      * The value a setting takes in this container, as the CLI sees it: a flag in args wins over its
      * IAMLET_* twin, which wins over the default. Values from the downward API are not literal: empty.
      */
-    static Optional<String> setting(Container container, String flag, String envName, String defaultValue) {
+    public static Optional<String> setting(Container container, String flag, String envName, String defaultValue) {
         List<String> args = list(container.getArgs());
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).equals(flag) && i + 1 < args.size()) {

@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Files of the repository the tests run in: found by walking up from the working directory (the module). */
-final class Repo {
+public final class Repo {
     private static final Path ROOT = findRoot();
 
     private Repo() {}
 
-    static Path path(String relative) {
+    public static Path path(String relative) {
         return ROOT.resolve(relative);
     }
 

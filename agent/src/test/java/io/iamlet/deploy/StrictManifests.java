@@ -39,8 +39,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * a string, as in Go's decoder) and duplicate keys fail. Each document is bound to the class named by its
  * apiVersion and kind; a kind without a model here fails rather than passing unchecked.
  */
-final class StrictManifests {
-    static final ObjectMapper MAPPER = YAMLMapper.builder()
+public final class StrictManifests {
+    public static final ObjectMapper MAPPER = YAMLMapper.builder()
             .annotationIntrospector(new IgnoreAnySetters())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -75,18 +75,18 @@ final class StrictManifests {
 
     private StrictManifests() {}
 
-    static Install parse(String yaml) {
+    public static Install parse(String yaml) {
         return bind(documents(yaml));
     }
 
     /** The documents of a multi-document YAML stream as trees (for tests that break them on purpose). */
-    static List<JsonNode> documents(String yaml) {
+    public static List<JsonNode> documents(String yaml) {
         return MAPPER.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll().stream()
                 .filter(document -> !document.isNull() && !document.isMissingNode())
                 .toList();
     }
 
-    static Install bind(List<JsonNode> documents) {
+    public static Install bind(List<JsonNode> documents) {
         return new Install(documents.stream().map(StrictManifests::bind).toList());
     }
 
