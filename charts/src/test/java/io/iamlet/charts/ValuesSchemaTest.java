@@ -34,6 +34,7 @@ class ValuesSchemaTest {
     static Stream<Arguments> badValues() {
         return Stream.of(
                 arguments("unknown mode", Map.of("mode", "kiam"), "mode must be one of the following"),
+                arguments("container port 0", Map.of("containerEndpoint", Map.of("port", 0)), "containerEndpoint.port"),
                 arguments("region shape", Map.of("region", "US East"), "region: Does not match pattern"),
                 arguments("region missing its number", Map.of("region", "eu-west"), "region: Does not match pattern"),
                 arguments("unknown top-level key", Map.of("regoin", "eu-west-1"), "Additional property regoin"),
