@@ -9,9 +9,17 @@
 #   ./mvnw -B package -DskipTests          # -> agent/target/iamlet.jar (shaded), webhook/target/iamlet-webhook.jar,
 #                                          #    standins/target/*-all.jar
 #   docker build -t ghcr.io/iamlet/iamlet:0.1.0 .
+# Both architectures in one image index (one jar serves both: it carries Netty's epoll library for linux-x86_64 and
+# linux-aarch_64, and nothing in this file or the launcher is specific to one architecture):
+#   docker buildx build --platform linux/amd64,linux/arm64 -t ghcr.io/iamlet/iamlet:0.1.0 --push .
+# Each platform's stage runs its own AOT training run (below) with that platform's JVM, so each image gets a cache
+# its own JVM accepts; on a builder of the other architecture that run goes through QEMU and takes minutes.
+# The build also writes the production jar's CycloneDX SBOM (agent/target/iamlet-sbom.json); docs/security.md says
+# how releases attach it and how to verify the image's signature (cosign).
 #
-# Base: the Temurin JRE on Ubuntu 24.04, pinned to the JDK the project is built and tested with (25.0.3+9).
-# Release builds add the digest: --build-arg BASE_IMAGE=eclipse-temurin:25.0.3_9-jre-noble@sha256:...
+# Base: the Temurin JRE on Ubuntu 24.04 (an image index for amd64 and arm64), pinned to the JDK the project is
+# built and tested with (25.0.3+9). Release builds add the digest of the index:
+#   --build-arg BASE_IMAGE=eclipse-temurin:25.0.3_9-jre-noble@sha256:...
 ARG BASE_IMAGE=eclipse-temurin:25.0.3_9-jre-noble
 FROM ${BASE_IMAGE}
 
