@@ -10,13 +10,12 @@ import java.util.stream.Stream;
 /**
  * The pod informer's store, keeping of each pod only what {@link PodReader} and {@link PodEvents} read: name,
  * namespace, uid, {@code resourceVersion} (the informer compares it to tell a change from a replay), annotations,
- * creation and deletion timestamps, node, host network, service account, phase and IPs. The containers (read once,
- * by the injection check, from the event itself) and the managed fields are most of what remains of a
- * {@link PodView}: they are not kept.
+ * creation and deletion timestamps, node, host network, service account, phase and IPs. A {@link PodView}'s
+ * containers (the injection check reads them with a GET of its own) and managed fields are not kept.
  *
  * <p>The informer hands the stored form to the handler as the old object of an update, in the first list's add
- * events and in resyncs; {@link PodReader} reads it exactly as the full pod. Events from the watch still carry the
- * full pod.
+ * events (fabric8 defers them until the list is stored, then reads them back from here) and in resyncs;
+ * {@link PodReader} reads it exactly as the full view. Events from the watch carry the full view.
  */
 final class TrimmedPodStore implements ItemStore<PodView> {
 
