@@ -2,12 +2,12 @@ package io.iamlet.injection;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.iamlet.associations.GrantResolver;
 import io.iamlet.failure.Failure;
 import io.iamlet.pods.PodIndex;
 import io.iamlet.pods.PodInfo;
+import io.iamlet.pods.PodView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -167,9 +167,10 @@ public final class MissedInjectionDetector implements PodIndex.PodListener {
     }
 
     private void inspect(PodInfo info, int attempt) {
-        Pod pod;
+        PodView pod;
         try {
-            pod = client.pods().inNamespace(info.namespace()).withName(info.name()).get();
+            // the lean view: of a pod's spec only what MissingInjection reads is bound (see PodView)
+            pod = client.resources(PodView.class).inNamespace(info.namespace()).withName(info.name()).get();
         } catch (RuntimeException e) {
             retry(info, attempt, "reading the pod: " + e);
             return;

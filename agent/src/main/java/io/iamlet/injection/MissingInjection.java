@@ -1,9 +1,9 @@
 package io.iamlet.injection;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.iamlet.pods.PodView;
+import io.iamlet.pods.PodView.Container;
+import io.iamlet.pods.PodView.EnvVar;
+import io.iamlet.pods.PodView.VolumeMount;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,36 +25,36 @@ public final class MissingInjection {
     }
 
     /** Names of the containers (init containers first) that lack the settings; empty when the pod is fine. */
-    public static List<String> containers(Pod pod) {
+    public static List<String> containers(PodView pod) {
         if (pod.getSpec() == null) {
             return List.of();
         }
         Set<String> skipped = InjectionNames.skippedContainers(
                 pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations());
         List<String> missing = new ArrayList<>();
-        Stream.concat(stream(pod.getSpec().getInitContainers()), stream(pod.getSpec().getContainers()))
-                .filter(c -> !skipped.contains(c.getName()))
+        Stream.concat(stream(pod.getSpec().initContainers()), stream(pod.getSpec().containers()))
+                .filter(c -> !skipped.contains(c.name()))
                 .filter(c -> !configured(c))
-                .forEach(c -> missing.add(c.getName()));
+                .forEach(c -> missing.add(c.name()));
         return List.copyOf(missing);
     }
 
     private static boolean configured(Container container) {
-        List<EnvVar> env = container.getEnv() == null ? List.of() : container.getEnv();
+        List<EnvVar> env = container.env() == null ? List.of() : container.env();
         EnvVar uri = find(env, InjectionNames.CREDENTIALS_URI_VARIABLE);
         EnvVar tokenFile = find(env, InjectionNames.TOKEN_FILE_VARIABLE);
         if (uri == null || tokenFile == null) {
             return false;
         }
-        if (!InjectionNames.TOKEN_FILE.equals(tokenFile.getValue())) {
+        if (!InjectionNames.TOKEN_FILE.equals(tokenFile.value())) {
             return true; // the owner's own token file (or valueFrom): their choice
         }
-        List<VolumeMount> mounts = container.getVolumeMounts() == null ? List.of() : container.getVolumeMounts();
-        return mounts.stream().anyMatch(m -> InjectionNames.MOUNT_PATH.equals(m.getMountPath()));
+        List<VolumeMount> mounts = container.volumeMounts() == null ? List.of() : container.volumeMounts();
+        return mounts.stream().anyMatch(m -> m != null && InjectionNames.MOUNT_PATH.equals(m.mountPath()));
     }
 
     private static EnvVar find(List<EnvVar> env, String name) {
-        return env.stream().filter(v -> name.equals(v.getName())).findFirst().orElse(null);
+        return env.stream().filter(v -> v != null && name.equals(v.name())).findFirst().orElse(null);
     }
 
     private static Stream<Container> stream(List<Container> containers) {

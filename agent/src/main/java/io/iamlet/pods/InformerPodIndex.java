@@ -2,11 +2,10 @@ package io.iamlet.pods;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
-import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.iamlet.failure.Failure;
@@ -54,7 +53,7 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
     private final Counter waited;
     private final Counter unknown;
     private final Counter ambiguous;
-    private volatile SharedIndexInformer<Pod> informer;
+    private volatile SharedIndexInformer<PodView> informer;
     private volatile boolean stopped;
 
     /**
@@ -114,12 +113,17 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
         if (informer != null || stopped) {
             throw new IllegalStateException("the pod index can be started once");
         }
-        FilterWatchListDeletable<Pod, PodList, PodResource> pods = client.pods().inAnyNamespace();
+        // As PodView, not fabric8's Pod (see PodView for why). Lists are read as the operation's type, but a watch
+        // event's object is read by its kind: registered, a v1 Pod is bound to PodView there too, instead of being
+        // read as a full Pod and converted.
+        client.getKubernetesSerialization().registerKubernetesResource(PodView.class);
+        FilterWatchListDeletable<PodView, KubernetesResourceList<PodView>, Resource<PodView>> pods =
+                client.resources(PodView.class).inAnyNamespace();
         if (selector.serverSide()) {
             pods = pods.withField("spec.nodeName", selector.nodeName());
         }
         // The informer keeps only what PodReader reads of each pod, and no namespace index (nothing asks it).
-        SharedIndexInformer<Pod> started = pods.runnableInformer(RESYNC.toMillis())
+        SharedIndexInformer<PodView> started = pods.runnableInformer(RESYNC.toMillis())
                 .itemStore(new TrimmedPodStore()).removeNamespaceIndex();
         started.addEventHandler(events);
         informer = started;
@@ -253,7 +257,7 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
 
     /** True while the informer's watch on the API server is open (false during reconnects). */
     public boolean connected() {
-        SharedIndexInformer<Pod> current = informer;
+        SharedIndexInformer<PodView> current = informer;
         return current != null && !stopped && current.isWatching();
     }
 
@@ -272,13 +276,13 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
     }
 
     /** What the informer keeps of each pod (see {@link TrimmedPodStore}), for tests. */
-    List<Pod> stored() {
-        SharedIndexInformer<Pod> current = informer;
+    List<PodView> stored() {
+        SharedIndexInformer<PodView> current = informer;
         return current == null ? List.of() : current.getStore().list();
     }
 
     /** The informer's handler, for tests that feed events without an API server. */
-    ResourceEventHandler<Pod> handler() {
+    ResourceEventHandler<PodView> handler() {
         return events;
     }
 

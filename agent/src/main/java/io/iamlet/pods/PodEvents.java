@@ -1,6 +1,5 @@
 package io.iamlet.pods;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * the uid of every pod now indexed, then listeners. An exception in a listener is logged and does not stop the
  * others or the index.
  */
-final class PodEvents implements ResourceEventHandler<Pod> {
+final class PodEvents implements ResourceEventHandler<PodView> {
 
     private static final Logger log = LoggerFactory.getLogger(PodEvents.class);
 
@@ -57,12 +56,12 @@ final class PodEvents implements ResourceEventHandler<Pod> {
     }
 
     @Override
-    public void onAdd(Pod pod) {
+    public void onAdd(PodView pod) {
         apply(pod);
     }
 
     @Override
-    public void onUpdate(Pod before, Pod pod) {
+    public void onUpdate(PodView before, PodView pod) {
         String oldUid = uid(before);
         if (oldUid != null && !oldUid.equals(uid(pod))) {
             publish(claims.delete(oldUid));
@@ -71,7 +70,7 @@ final class PodEvents implements ResourceEventHandler<Pod> {
     }
 
     @Override
-    public void onDelete(Pod pod, boolean finalStateUnknown) {
+    public void onDelete(PodView pod, boolean finalStateUnknown) {
         String uid = uid(pod);
         if (uid != null) {
             publish(claims.delete(uid));
@@ -87,7 +86,7 @@ final class PodEvents implements ResourceEventHandler<Pod> {
         }
     }
 
-    private void apply(Pod pod) {
+    private void apply(PodView pod) {
         String uid = uid(pod);
         if (uid == null) {
             return;
@@ -126,7 +125,7 @@ final class PodEvents implements ResourceEventHandler<Pod> {
         }
     }
 
-    private static String uid(Pod pod) {
+    private static String uid(PodView pod) {
         return pod == null || pod.getMetadata() == null ? null : pod.getMetadata().getUid();
     }
 }

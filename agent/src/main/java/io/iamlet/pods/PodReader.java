@@ -1,10 +1,6 @@
 package io.iamlet.pods;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodIP;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
@@ -31,13 +27,13 @@ final class PodReader {
         this.nodeName = nodeName;
     }
 
-    Optional<PodInfo> read(Pod pod) {
+    Optional<PodInfo> read(PodView pod) {
         ObjectMeta meta = pod.getMetadata();
-        PodSpec spec = pod.getSpec();
-        PodStatus status = pod.getStatus();
+        PodView.Spec spec = pod.getSpec();
+        PodView.Status status = pod.getStatus();
         if (meta == null || meta.getUid() == null || spec == null || status == null
-                || !nodeName.equals(spec.getNodeName())
-                || Boolean.TRUE.equals(spec.getHostNetwork())
+                || !nodeName.equals(spec.nodeName())
+                || Boolean.TRUE.equals(spec.hostNetwork())
                 || finished(pod)) {
             return Optional.empty();
         }
@@ -57,20 +53,20 @@ final class PodReader {
     }
 
     /** Succeeded or Failed: the pod's containers have all stopped for good and its IP is released. */
-    static boolean finished(Pod pod) {
-        PodStatus status = pod.getStatus();
-        return status != null && ("Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase()));
+    static boolean finished(PodView pod) {
+        PodView.Status status = pod.getStatus();
+        return status != null && ("Succeeded".equals(status.phase()) || "Failed".equals(status.phase()));
     }
 
     /** Every entry of {@code status.podIPs} plus {@code status.podIP} (older kubelets set only that), normalised. */
-    private static List<String> ips(ObjectMeta meta, PodStatus status) {
+    private static List<String> ips(ObjectMeta meta, PodView.Status status) {
         Set<String> ips = new LinkedHashSet<>();
-        if (status.getPodIPs() != null) {
-            for (PodIP podIp : status.getPodIPs()) {
-                addNormalised(ips, podIp == null ? null : podIp.getIp(), meta);
+        if (status.podIPs() != null) {
+            for (PodView.PodIP podIp : status.podIPs()) {
+                addNormalised(ips, podIp == null ? null : podIp.ip(), meta);
             }
         }
-        addNormalised(ips, status.getPodIP(), meta);
+        addNormalised(ips, status.podIP(), meta);
         return List.copyOf(ips);
     }
 
@@ -85,12 +81,12 @@ final class PodReader {
         }
     }
 
-    private static String serviceAccount(PodSpec spec) {
-        if (spec.getServiceAccountName() != null && !spec.getServiceAccountName().isEmpty()) {
-            return spec.getServiceAccountName();
+    private static String serviceAccount(PodView.Spec spec) {
+        if (spec.serviceAccountName() != null && !spec.serviceAccountName().isEmpty()) {
+            return spec.serviceAccountName();
         }
-        if (spec.getServiceAccount() != null && !spec.getServiceAccount().isEmpty()) {
-            return spec.getServiceAccount();
+        if (spec.serviceAccount() != null && !spec.serviceAccount().isEmpty()) {
+            return spec.serviceAccount();
         }
         return "default";
     }

@@ -1,14 +1,8 @@
 package io.iamlet.pods;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodIP;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -16,22 +10,22 @@ import java.util.stream.Stream;
 /**
  * The pod informer's store, keeping of each pod only what {@link PodReader} and {@link PodEvents} read: name,
  * namespace, uid, {@code resourceVersion} (the informer compares it to tell a change from a replay), annotations,
- * creation and deletion timestamps, node, host network, service account, phase and IPs. A real pod's containers,
- * volumes, conditions and managed fields are most of its size and iamlet never reads them.
+ * creation and deletion timestamps, node, host network, service account, phase and IPs. A {@link PodView}'s
+ * containers (the injection check reads them with a GET of its own) and managed fields are not kept.
  *
  * <p>The informer hands the stored form to the handler as the old object of an update, in the first list's add
- * events and in resyncs; {@link PodReader} reads it exactly as the full pod. Events from the watch still carry the
- * full pod.
+ * events (fabric8 defers them until the list is stored, then reads them back from here) and in resyncs;
+ * {@link PodReader} reads it exactly as the full view. Events from the watch carry the full view.
  */
-final class TrimmedPodStore implements ItemStore<Pod> {
+final class TrimmedPodStore implements ItemStore<PodView> {
 
-    private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+    private final Map<String, PodView> pods = new ConcurrentHashMap<>();
 
-    static Pod trimmed(Pod pod) {
-        Pod kept = new Pod();
+    static PodView trimmed(PodView pod) {
         ObjectMeta meta = pod.getMetadata();
+        ObjectMeta keptMeta = null;
         if (meta != null) {
-            ObjectMeta keptMeta = new ObjectMeta();
+            keptMeta = new ObjectMeta();
             keptMeta.setNamespace(meta.getNamespace());
             keptMeta.setName(meta.getName());
             keptMeta.setUid(meta.getUid());
@@ -39,46 +33,26 @@ final class TrimmedPodStore implements ItemStore<Pod> {
             keptMeta.setAnnotations(meta.getAnnotations());
             keptMeta.setCreationTimestamp(meta.getCreationTimestamp());
             keptMeta.setDeletionTimestamp(meta.getDeletionTimestamp());
-            kept.setMetadata(keptMeta);
         }
-        PodSpec spec = pod.getSpec();
-        if (spec != null) {
-            PodSpec keptSpec = new PodSpec();
-            keptSpec.setNodeName(spec.getNodeName());
-            keptSpec.setHostNetwork(spec.getHostNetwork());
-            keptSpec.setServiceAccountName(spec.getServiceAccountName());
-            keptSpec.setServiceAccount(spec.getServiceAccount());
-            kept.setSpec(keptSpec);
-        }
-        PodStatus status = pod.getStatus();
-        if (status != null) {
-            PodStatus keptStatus = new PodStatus();
-            keptStatus.setPhase(status.getPhase());
-            keptStatus.setPodIP(status.getPodIP());
-            if (status.getPodIPs() != null) {
-                List<PodIP> ips = new ArrayList<>(status.getPodIPs().size());
-                for (PodIP ip : status.getPodIPs()) {
-                    ips.add(ip == null ? null : new PodIP(ip.getIp()));
-                }
-                keptStatus.setPodIPs(ips);
-            }
-            kept.setStatus(keptStatus);
-        }
-        return kept;
+        PodView.Spec spec = pod.getSpec();
+        PodView.Spec keptSpec = spec == null ? null : new PodView.Spec(spec.nodeName(), spec.hostNetwork(),
+                spec.serviceAccountName(), spec.serviceAccount(), null, null);
+        // the status is kept whole: a PodView's holds only the phase and the addresses
+        return new PodView(keptMeta, keptSpec, pod.getStatus());
     }
 
     @Override
-    public String getKey(Pod pod) {
+    public String getKey(PodView pod) {
         return Cache.metaNamespaceKeyFunc(pod);
     }
 
     @Override
-    public Pod put(String key, Pod pod) {
+    public PodView put(String key, PodView pod) {
         return pods.put(key, trimmed(pod));
     }
 
     @Override
-    public Pod remove(String key) {
+    public PodView remove(String key) {
         return pods.remove(key);
     }
 
@@ -88,7 +62,7 @@ final class TrimmedPodStore implements ItemStore<Pod> {
     }
 
     @Override
-    public Stream<Pod> values() {
+    public Stream<PodView> values() {
         return pods.values().stream();
     }
 
@@ -98,7 +72,7 @@ final class TrimmedPodStore implements ItemStore<Pod> {
     }
 
     @Override
-    public Pod get(String key) {
+    public PodView get(String key) {
         return pods.get(key);
     }
 }

@@ -140,7 +140,10 @@ class ContainerEndpointIT {
         int before = standIns.sts().calls("AssumeRoleWithWebIdentity").size();
         List<CompletableFuture<RawHttp.Reply>> replies = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            replies.add(CompletableFuture.supplyAsync(() -> get("127.0.0.4", token)));
+            // threads of their own, not the common pool: the agent's API client (the JDK's HTTP client) completes its
+            // responses there, and 30 blocked requests would starve the service-account lookup they wait for
+            replies.add(CompletableFuture.supplyAsync(() -> get("127.0.0.4", token),
+                    task -> Thread.ofVirtual().start(task)));
         }
         var keys = replies.stream().map(CompletableFuture::join).peek(r -> assertThat(r.status()).isEqualTo(200))
                 .map(r -> r.body().replaceAll(".*\"AccessKeyId\":\"([^\"]+)\".*", "$1")).distinct().toList();

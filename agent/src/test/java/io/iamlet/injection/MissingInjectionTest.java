@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.iamlet.pods.PodViews;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,10 @@ class MissingInjectionTest {
                 .build();
     }
 
+    private static List<String> containers(Pod pod) {
+        return MissingInjection.containers(PodViews.of(pod));
+    }
+
     private static Pod pod(Map<String, String> annotations, List<Container> init, List<Container> containers) {
         return new PodBuilder().withNewMetadata().withNamespace("shop").withName("web-1").withAnnotations(annotations)
                 .endMetadata().withNewSpec().withInitContainers(init).withContainers(containers).endSpec().build();
@@ -34,13 +39,13 @@ class MissingInjectionTest {
 
     @Test
     void aPodTheWebhookMutatedMissesNothing() {
-        assertThat(MissingInjection.containers(pod(Map.of(), List.of(injected("setup")),
+        assertThat(containers(pod(Map.of(), List.of(injected("setup")),
                 List.of(injected("app"), injected("proxy"))))).isEmpty();
     }
 
     @Test
     void namesEveryContainerWithoutTheInjectionInitContainersFirst() {
-        assertThat(MissingInjection.containers(pod(Map.of(), List.of(bare("setup").build()),
+        assertThat(containers(pod(Map.of(), List.of(bare("setup").build()),
                 List.of(injected("app"), bare("proxy").build())))).containsExactly("setup", "proxy");
     }
 
@@ -49,7 +54,7 @@ class MissingInjectionTest {
         Pod pod = pod(Map.of(InjectionNames.SKIP_CONTAINERS_ANNOTATION, " proxy ,log"), List.of(),
                 List.of(injected("app"), bare("proxy").build(), bare("log").build()));
 
-        assertThat(MissingInjection.containers(pod)).isEmpty();
+        assertThat(containers(pod)).isEmpty();
     }
 
     @Test
@@ -59,7 +64,7 @@ class MissingInjectionTest {
                 .addNewEnv().withName(InjectionNames.TOKEN_FILE_VARIABLE).withValue("/secrets/token").endEnv()
                 .build();
 
-        assertThat(MissingInjection.containers(pod(Map.of(), List.of(), List.of(own)))).isEmpty();
+        assertThat(containers(pod(Map.of(), List.of(), List.of(own)))).isEmpty();
     }
 
     @Test
@@ -74,7 +79,7 @@ class MissingInjectionTest {
                     .withValue(InjectionNames.IpFamily.IPV4.credentialsUri()).endEnv()
                 .build();
 
-        assertThat(MissingInjection.containers(pod(Map.of(), List.of(), List.of(noVolume, oneVariable))))
+        assertThat(containers(pod(Map.of(), List.of(), List.of(noVolume, oneVariable))))
                 .containsExactly("app", "sidecar");
     }
 }

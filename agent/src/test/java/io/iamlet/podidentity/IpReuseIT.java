@@ -91,8 +91,10 @@ class IpReuseIT {
         Pod b = pendingPod("web-b");
         String tokenOfB = standIns.tokenFor(b);
 
+        // a thread of its own: the JDK HTTP client (the API client's too) completes its responses on the common pool,
+        // which a blocking request must not occupy while the test calls the API server
         CompletableFuture<HttpResponse<String>> reply = CompletableFuture.supplyAsync(
-                () -> get("127.0.0.21", tokenOfB));
+                () -> get("127.0.0.21", tokenOfB), task -> Thread.ofVirtual().start(task));
         await().atMost(Duration.ofSeconds(5)).until(() -> waiting() >= 1);
         TestPods.delete(standIns.client(), a);
         TestPods.updateStatus(standIns.client(), b, s -> {

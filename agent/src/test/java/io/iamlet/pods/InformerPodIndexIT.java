@@ -107,8 +107,8 @@ class InformerPodIndexIT {
         start();
         assertThat(index.stored()).singleElement().satisfies(kept -> {
             assertThat(kept.getMetadata().getUid()).isEqualTo(pod.getMetadata().getUid());
-            assertThat(kept.getSpec().getServiceAccountName()).isEqualTo("web-sa");
-            assertThat(kept.getSpec().getContainers()).as("containers are not kept").isEmpty();
+            assertThat(kept.getSpec().serviceAccountName()).isEqualTo("web-sa");
+            assertThat(kept.getSpec().containers()).as("containers are not kept").isNullOrEmpty();
         });
 
         TestPods.setIps(client, pod, "10.0.0.7");
@@ -118,8 +118,8 @@ class InformerPodIndexIT {
 
         assertThat(nameAt("10.0.0.7")).isNull();
         assertThat(index.stored()).singleElement().satisfies(kept -> {
-            assertThat(kept.getStatus().getPodIP()).isEqualTo("10.0.0.8");
-            assertThat(kept.getSpec().getContainers()).isEmpty();
+            assertThat(kept.getStatus().podIP()).isEqualTo("10.0.0.8");
+            assertThat(kept.getSpec().containers()).isNullOrEmpty();
         });
     }
 

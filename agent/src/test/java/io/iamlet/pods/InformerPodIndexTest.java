@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.iamlet.failure.Failure;
 import io.iamlet.pods.PodIndex.PodAt;
 import io.iamlet.testing.ManualTime;
@@ -50,8 +51,13 @@ class InformerPodIndexTest {
         index.stop();
     }
 
+    /** The index's handler, fed fabric8 pods as the tests build them. */
+    private ResourceEventHandler<Pod> handler() {
+        return PodViews.of(index.handler());
+    }
+
     private void add(Pod pod) {
-        index.handler().onAdd(pod);
+        handler().onAdd(pod);
     }
 
     private double lookups(String outcome) {
@@ -141,7 +147,7 @@ class InformerPodIndexTest {
         assertThat(registry.get("iamlet.pods.indexed").gauge().value()).isEqualTo(2);
         assertThat(registry.get("iamlet.informer.synced").gauge().value()).isZero();
 
-        index.handler().onList("7", false);
+        handler().onList("7", false);
 
         assertThat(registry.get("iamlet.informer.synced").gauge().value()).isOne();
         assertThat(registry.get("iamlet.informer.connected").gauge().value()).isZero();
@@ -181,7 +187,7 @@ class InformerPodIndexTest {
         add(pod("old", "u-old", "10.0.0.7"));
         CompletableFuture<PodAt> lookup = index.awaitPod("10.0.0.7", "u-new");
 
-        index.handler().onDelete(pod("old", "u-old", "10.0.0.7"), false);
+        handler().onDelete(pod("old", "u-old", "10.0.0.7"), false);
         add(pod("new", "u-new", "10.0.0.7"));
 
         assertThat(lookup).isCompletedWithValueMatching(
@@ -204,7 +210,7 @@ class InformerPodIndexTest {
     void tokenOfAPodKnownElsewhereOrDeletedIsAnsweredAtOnce() {
         add(pod("web", "u-web", "10.0.0.8"));
         add(pod("gone", "u-gone", "10.0.0.9"));
-        index.handler().onDelete(pod("gone", "u-gone", "10.0.0.9"), false);
+        handler().onDelete(pod("gone", "u-gone", "10.0.0.9"), false);
 
         assertThat(index.awaitPod("10.0.0.7", "u-web"))
                 .isCompletedWithValueMatching(at -> at instanceof PodAt.Elsewhere);
@@ -218,7 +224,7 @@ class InformerPodIndexTest {
     @Test
     void deletedPodIsForgottenAfterTheMemoryAndThenWaitedFor() {
         add(pod("gone", "u-gone", "10.0.0.9"));
-        index.handler().onDelete(pod("gone", "u-gone", "10.0.0.9"), false);
+        handler().onDelete(pod("gone", "u-gone", "10.0.0.9"), false);
 
         scheduler.advance(InformerPodIndex.GONE_MEMORY);
 
@@ -243,7 +249,7 @@ class InformerPodIndexTest {
         CompletableFuture<PodInfo> lookup = index.await("10.0.0.7");
         assertThat(lookup).isNotDone();
 
-        index.handler().onDelete(TestPods.pod("new").uid("u-new").ips("10.0.0.7").build(), false);
+        handler().onDelete(TestPods.pod("new").uid("u-new").ips("10.0.0.7").build(), false);
 
         assertThat(lookup).isCompletedWithValueMatching(p -> p.uid().equals("u-old"));
         assertThat(lookups("waited")).isOne();

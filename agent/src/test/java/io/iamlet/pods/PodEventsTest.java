@@ -1,6 +1,7 @@
 package io.iamlet.pods;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.iamlet.failure.Failure;
 import io.iamlet.testing.ManualTime;
 import io.iamlet.testing.TestPods;
@@ -22,6 +23,8 @@ class PodEventsTest {
     private final Waiters waiters = new Waiters(new ManualTime());
     private final Waiters uidWaiters = new Waiters(new ManualTime());
     private final PodEvents events = new PodEvents(new PodReader(TestPods.NODE), claims, waiters, uidWaiters);
+    /** Fed fabric8 pods, as the tests build them; hands the events their views. */
+    private final ResourceEventHandler<Pod> handler = PodViews.of(events);
     private final List<String> heard = new ArrayList<>();
 
     PodEventsTest() {
@@ -44,10 +47,10 @@ class PodEventsTest {
 
     @Test
     void podGettingItsIpLaterIsAddedThen() {
-        events.onAdd(web());
+        handler.onAdd(web());
         assertThat(heard).isEmpty();
 
-        events.onUpdate(web(), web("10.0.0.7"));
+        handler.onUpdate(web(), web("10.0.0.7"));
 
         assertThat(heard).containsExactly("added web");
         assertThat(claims.at("10.0.0.7")).map(PodInfo::uid).contains("u-web");
@@ -56,10 +59,10 @@ class PodEventsTest {
     @Test
     void resyncAndRelistOfUnchangedPodTellNobody() {
         Pod pod = web("10.0.0.7");
-        events.onAdd(pod);
+        handler.onAdd(pod);
 
-        events.onUpdate(pod, pod);
-        events.onAdd(pod);
+        handler.onUpdate(pod, pod);
+        handler.onAdd(pod);
 
         assertThat(heard).containsExactly("added web");
         assertThat(claims.at("10.0.0.7")).isPresent();
@@ -67,11 +70,11 @@ class PodEventsTest {
 
     @Test
     void finishedPodIsRemovedOnceAndItsDeleteIsQuiet() {
-        events.onAdd(web("10.0.0.7"));
+        handler.onAdd(web("10.0.0.7"));
         Pod done = TestPods.pod("web").uid("u-web").ips("10.0.0.7").phase("Succeeded").build();
 
-        events.onUpdate(web("10.0.0.7"), done);
-        events.onDelete(done, false);
+        handler.onUpdate(web("10.0.0.7"), done);
+        handler.onDelete(done, false);
 
         assertThat(heard).containsExactly("added web", "removed web");
         assertThat(claims.at("10.0.0.7")).isEmpty();
@@ -82,9 +85,9 @@ class PodEventsTest {
         // A StatefulSet pod deleted and recreated while the watch was down: the relist sees one update.
         Pod before = TestPods.pod("db-0").uid("u-old").ips("10.0.0.7").build();
         Pod after = TestPods.pod("db-0").uid("u-new").ips("10.0.0.9").build();
-        events.onAdd(before);
+        handler.onAdd(before);
 
-        events.onUpdate(before, after);
+        handler.onUpdate(before, after);
 
         assertThat(claims.at("10.0.0.7")).isEmpty();
         assertThat(claims.at("10.0.0.9")).map(PodInfo::uid).contains("u-new");
@@ -96,11 +99,11 @@ class PodEventsTest {
         Pod old = TestPods.pod("old").uid("u-old").ips("10.0.0.7").created(T0).build();
         Pod oldTerminating = TestPods.pod("old").uid("u-old").ips("10.0.0.7").created(T0).terminating(T0).build();
         Pod young = TestPods.pod("new").uid("u-new").ips("10.0.0.7").created(T0.plusSeconds(30)).build();
-        events.onAdd(old);
-        events.onUpdate(old, oldTerminating);
-        events.onAdd(young);
+        handler.onAdd(old);
+        handler.onUpdate(old, oldTerminating);
+        handler.onAdd(young);
 
-        events.onDelete(oldTerminating, true); // relist: final state unknown
+        handler.onDelete(oldTerminating, true); // relist: final state unknown
 
         assertThat(claims.at("10.0.0.7")).map(PodInfo::uid).contains("u-new");
     }
@@ -110,7 +113,7 @@ class PodEventsTest {
         CompletableFuture<PodInfo> waiter = waiters.register(PodIndex.normalise("fd00::7"), Duration.ofSeconds(2),
                 () -> new Failure.NotYetKnown("pod_unknown", "not yet"));
 
-        events.onAdd(web("10.0.0.7", "fd00:0::7"));
+        handler.onAdd(web("10.0.0.7", "fd00:0::7"));
 
         assertThat(waiter).isCompleted();
         assertThat(waiter.join().uid()).isEqualTo("u-web");
@@ -122,9 +125,9 @@ class PodEventsTest {
         CompletableFuture<PodInfo> waiter = uidWaiters.register("u-web", Duration.ofSeconds(2),
                 () -> new Failure.NotYetKnown("pod_unknown", "not yet"));
 
-        events.onAdd(web());
+        handler.onAdd(web());
         assertThat(waiter).as("a pod without an IP is not indexed").isNotDone();
-        events.onUpdate(web(), web("10.0.0.7"));
+        handler.onUpdate(web(), web("10.0.0.7"));
 
         assertThat(waiter.join().uid()).isEqualTo("u-web");
         assertThat(uidWaiters.pending()).isZero();
@@ -135,13 +138,13 @@ class PodEventsTest {
         Pod deleted = TestPods.pod("a").uid("u-a").ips("10.0.0.1").build();
         Pod finished = TestPods.pod("b").uid("u-b").ips("10.0.0.2").build();
         Pod replaced = TestPods.pod("c").uid("u-c").ips("10.0.0.3").build();
-        events.onAdd(deleted);
-        events.onAdd(finished);
-        events.onAdd(replaced);
+        handler.onAdd(deleted);
+        handler.onAdd(finished);
+        handler.onAdd(replaced);
 
-        events.onDelete(deleted, false);
-        events.onUpdate(finished, TestPods.pod("b").uid("u-b").ips("10.0.0.2").phase("Failed").build());
-        events.onUpdate(replaced, TestPods.pod("c").uid("u-c2").ips("10.0.0.4").build());
+        handler.onDelete(deleted, false);
+        handler.onUpdate(finished, TestPods.pod("b").uid("u-b").ips("10.0.0.2").phase("Failed").build());
+        handler.onUpdate(replaced, TestPods.pod("c").uid("u-c2").ips("10.0.0.4").build());
 
         assertThat(claims.locate("10.0.0.1", "u-a")).isEqualTo(new PodIndex.PodAt.Gone("u-a"));
         assertThat(claims.locate("10.0.0.2", "u-b")).isEqualTo(new PodIndex.PodAt.Gone("u-b"));
@@ -150,9 +153,9 @@ class PodEventsTest {
 
     @Test
     void podThatOnlyLosesItsIpIsNotRememberedAsGone() {
-        events.onAdd(web("10.0.0.7"));
+        handler.onAdd(web("10.0.0.7"));
 
-        events.onUpdate(web("10.0.0.7"), web());
+        handler.onUpdate(web("10.0.0.7"), web());
 
         assertThat(claims.locate("10.0.0.7", "u-web")).as("not known: a lookup waits for it").isNull();
     }
@@ -181,7 +184,7 @@ class PodEventsTest {
             }
         });
 
-        events.onAdd(web("10.0.0.7"));
+        handler.onAdd(web("10.0.0.7"));
 
         assertThat(second).containsExactly("web");
         assertThat(claims.at("10.0.0.7")).isPresent();
@@ -190,7 +193,7 @@ class PodEventsTest {
     @Test
     void syncedOnlyAfterFirstList() {
         assertThat(events.synced()).isFalse();
-        events.onAdd(web("10.0.0.7"));
+        handler.onAdd(web("10.0.0.7"));
         assertThat(events.synced()).isFalse();
 
         events.onList("42", false);
