@@ -54,6 +54,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** When the connection began waiting for a complete request; {@link #NOT_WAITING} while one is being served. */
     private long idleSince = NOT_WAITING;
     private boolean refusing;
+    /** The peer's address as handlers see it: the same for every request of the connection, so rendered once. */
+    private String sourceIp;
     private ChannelHandlerContext ctx;
     /** After a keep-alive answer is written: serve the next request, or close if the write failed. */
     private final ChannelFutureListener nextOrClose = written -> {
@@ -107,7 +109,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             Inbound inbound = switch (msg) {
-                case FullHttpRequest request -> RequestReader.read(request, ctx.channel().remoteAddress());
+                case FullHttpRequest request -> RequestReader.read(request, sourceIp(ctx));
                 case Inbound in -> in;
                 default -> null;
             };
@@ -129,6 +131,13 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private String sourceIp(ChannelHandlerContext ctx) {
+        if (sourceIp == null) {
+            sourceIp = RequestReader.sourceIp(ctx.channel().remoteAddress());
+        }
+        return sourceIp;
     }
 
     @Override
