@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load on the hot path, measured on `iamlet serve` alone: the stand-ins (API server, STS) run as their own process,
 # iamlet serve runs as the DaemonSet runs it, and wrk plays one pod asking for its cached credentials over
-# keep-alive connections on loopback. Prints wrk's figures, the agent's memory (idle and after load), its CPU time,
-# and how many STS calls the load caused (the cache must hold it at one).
+# keep-alive connections on loopback. Prints wrk's figures, the agent's memory (idle and after load), its CPU time
+# (and per request: process CPU time / requests), and how many STS calls the load caused (the cache must hold it at
+# one).
 # Needs: the packaged jar (./mvnw -q -DskipTests package) and wrk (apt-get install wrk).
 # Usage: bench/hot-path.sh [seconds] [connections]
 set -euo pipefail
@@ -44,11 +45,14 @@ echo "== warm-up (5 s)"
 wrk -t2 -c"$connections" -d5s -H "Authorization: $token" "$endpoint" >/dev/null
 cpu_before=$(awk '{print $14+$15}' /proc/"$java_pid"/stat)
 echo "== wrk -t2 -c$connections -d${seconds}s $endpoint"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: $token" "$endpoint"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: $token" "$endpoint" | tee "$work/wrk.txt"
 cpu_after=$(awk '{print $14+$15}' /proc/"$java_pid"/stat)
 echo "== iamlet serve after the load"
 grep -E 'VmRSS|VmHWM' /proc/"$java_pid"/status
 echo "CPU seconds used during the ${seconds}s run: $(( (cpu_after - cpu_before) / $(getconf CLK_TCK) ))"
+# CPU per request moves less than req/s on a shared machine: everything the process did (GC, logging) counts
+requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+python3 -c "print('server CPU per request: %.1f us over %d requests' % (($cpu_after - $cpu_before) * 1e6 / $(getconf CLK_TCK) / $requests, $requests))"
 echo "STS calls caused by warm-up and run: $(( $(metric iamlet_sts_requests_total) - sts_before ))"
 count=$(metric 'iamlet_request_seconds_count\{endpoint="container"')
 sum=$(metric 'iamlet_request_seconds_sum\{endpoint="container"')

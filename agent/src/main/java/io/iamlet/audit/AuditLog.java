@@ -49,6 +49,21 @@ public final class AuditLog {
     private final Map<String, Counter> repeats = new ConcurrentHashMap<>();
 
     private record PodKey(String endpoint, String sourceIp, String namespace, String pod) {
+        // written out: a record's generated equals and hashCode go through method handles, which C1 (the image's
+        // only JIT) does not inline; this key is looked up on every grant
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PodKey k && Objects.equals(sourceIp, k.sourceIp) && Objects.equals(pod, k.pod)
+                    && Objects.equals(namespace, k.namespace) && Objects.equals(endpoint, k.endpoint);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = Objects.hashCode(endpoint);
+            h = 31 * h + Objects.hashCode(sourceIp);
+            h = 31 * h + Objects.hashCode(namespace);
+            return 31 * h + Objects.hashCode(pod);
+        }
     }
 
     /**

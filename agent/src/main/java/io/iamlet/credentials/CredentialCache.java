@@ -96,7 +96,10 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
                 .expireAfter(Expiry.writing(this::lifetime))
                 .ticker(timing.ticker())
                 .scheduler(timing.scheduler())
-                .executor(timing.executor())
+                // Maintenance inline (as the audit log's and the token cache's): a hot key fills Caffeine's read
+                // buffer every few requests, and handing each drain to a pool thread cost more than the drain.
+                // STS calls do not run here: loads and renewals start them on timing.executor() themselves.
+                .executor(Runnable::run)
                 .removalListener(this::removed)
                 .buildAsync();
         this.meters = new CacheMeters(registry, source.name(), cache);
@@ -113,6 +116,10 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         if (closed) {
             return CompletableFuture.failedFuture(new Failure.Unavailable("shutting_down", "iamlet is stopping"));
         }
+        CompletableFuture<CacheEntry> present = cache.getIfPresent(key);
+        if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+            return servedNow(key, present, identity); // the usual request: no loader, no dependent future
+        }
         boolean[] loading = {false};
         CompletableFuture<CacheEntry> future = cache.get(key, (k, executor) -> {
             loading[0] = true;
@@ -125,6 +132,22 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
         }
         meters.lookup(hit);
         return future.thenApply(entry -> serve(key, future, entry, identity, hit));
+    }
+
+    /** {@link #get}'s answer from an entry already in the cache, as a completed future. */
+    private CompletableFuture<Served> servedNow(CacheKey key, CompletableFuture<CacheEntry> present,
+                                                Identity identity) {
+        CacheEntry entry = present.join();
+        if (entry instanceof Failed remembered) {
+            meters.suppressed(FailedLoads.outcome(remembered.failure()));
+            return CompletableFuture.failedFuture(remembered.failure());
+        }
+        meters.lookup(true);
+        try {
+            return CompletableFuture.completedFuture(serve(key, present, entry, identity, true));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

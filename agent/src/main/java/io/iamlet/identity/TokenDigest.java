@@ -29,6 +29,18 @@ record TokenDigest(long a, long b, long c, long d) {
         return new TokenDigest(bits.getLong(), bits.getLong(), bits.getLong(), bits.getLong());
     }
 
+    // equals and hashCode written out: a record's generated ones go through method handles, which C1 (the image's
+    // only JIT) does not inline; this key is compared on every request.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenDigest t && a == t.a && b == t.b && c == t.c && d == t.d;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(a); // 64 bits of SHA-256: uniformly spread already
+    }
+
     /** Hex digits of the first 64 bits only: enough to tell entries apart in a debugger, never the token. */
     @Override
     public String toString() {

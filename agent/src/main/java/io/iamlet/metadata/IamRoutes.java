@@ -56,27 +56,47 @@ final class IamRoutes {
                 d -> Response.json(200, InstanceProfileInfo.render(d.roleArn(), started)));
     }
 
-    /** {@code GET .../iam/security-credentials/<name>}: the IMDS credentials document if name is the pod's role. */
+    /**
+     * {@code GET .../iam/security-credentials/<name>}: the IMDS credentials document if name is the pod's role. A
+     * decision and credentials already at hand (the usual request) are answered synchronously, without a chain of
+     * dependent futures; the steps and the audit are the same either way.
+     */
     CompletableFuture<Response> credentials(Request request) {
         String name = request.path().substring(CREDENTIALS.length());
         RoleDecider.Trail trail = new RoleDecider.Trail(AuditEvent.from(ENDPOINT, request.sourceIp()));
-        return decider.decide(request.sourceIp(), trail)
-                .thenCompose(d -> {
-                    String role = requireRole(d);
-                    if (!name.equals(RoleArns.roleName(role))) {
-                        throw new Failure.NotFound("not_pod_role", "this pod's role has another name");
-                    }
-                    return credentials.get(d.identity());
-                })
-                .handle((served, error) -> {
-                    if (error != null) {
-                        throw refused(trail, error, true);
-                    }
-                    Credentials c = served.credentials();
-                    audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
-                    metrics.served(served.cacheHit());
-                    return new Response(200, "application/json", NO_STORE, CredentialsJson.imds(c));
-                });
+        CompletableFuture<CredentialProvider.Served> served;
+        try {
+            CompletableFuture<RoleDecider.Decision> decided = decider.decide(request.sourceIp(), trail);
+            RoleDecider.Decision d = RoleDecider.now(decided);
+            served = d != null ? credentialsOf(d, name) : decided.thenCompose(x -> credentialsOf(x, name));
+        } catch (RuntimeException e) {
+            served = CompletableFuture.failedFuture(e);
+        }
+        CredentialProvider.Served done = RoleDecider.now(served);
+        if (done != null) {
+            return CompletableFuture.completedFuture(granted(trail, done));
+        }
+        return served.handle((s, error) -> {
+            if (error != null) {
+                throw refused(trail, error, true);
+            }
+            return granted(trail, s);
+        });
+    }
+
+    private CompletableFuture<CredentialProvider.Served> credentialsOf(RoleDecider.Decision d, String name) {
+        String role = requireRole(d);
+        if (!name.equals(RoleArns.roleName(role))) {
+            throw new Failure.NotFound("not_pod_role", "this pod's role has another name");
+        }
+        return credentials.get(d.identity());
+    }
+
+    private Response granted(RoleDecider.Trail trail, CredentialProvider.Served served) {
+        Credentials c = served.credentials();
+        audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
+        metrics.served(served.cacheHit());
+        return new Response(200, "application/json", NO_STORE, CredentialsJson.imds(c));
     }
 
     /** {@code security-credentials-extended} is not implemented: exactly 404, which newer Go SDKs expect. */

@@ -32,16 +32,31 @@ final class ImdsTokens {
 
     enum Verdict { VALID, MALFORMED, INVALID, EXPIRED }
 
-    private final SecretKeySpec key;
     private final SecureRandom random;
     private final Clock clock;
+    /**
+     * One keyed MAC per thread (event loops, prefetch): looking up a provider and initialising a {@link Mac} cost
+     * more than the MAC itself. {@code doFinal} resets it for the next use; the key never leaves this object.
+     */
+    private final ThreadLocal<Mac> macs;
 
     ImdsTokens(Clock clock, SecureRandom random) {
         this.clock = clock;
         this.random = random;
         byte[] secret = new byte[32];
         random.nextBytes(secret);
-        this.key = new SecretKeySpec(secret, ALGORITHM);
+        SecretKeySpec key = new SecretKeySpec(secret, ALGORITHM);
+        this.macs = ThreadLocal.withInitial(() -> newMac(key));
+    }
+
+    private static Mac newMac(SecretKeySpec key) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
     }
 
     /** A token for {@code sourceIp}, valid for {@code ttlSeconds} (already checked to be within bounds). */
@@ -95,15 +110,10 @@ final class ImdsTokens {
     }
 
     private byte[] mac(byte[] body, String sourceIp) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            mac.update(body);
-            mac.update((byte) 0);
-            return mac.doFinal(sourceIp.getBytes(StandardCharsets.US_ASCII));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
+        Mac mac = macs.get();
+        mac.update(body);
+        mac.update((byte) 0);
+        return mac.doFinal(sourceIp.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

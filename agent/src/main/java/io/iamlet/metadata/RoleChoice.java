@@ -4,6 +4,8 @@ import io.iamlet.failure.Failure;
 import io.iamlet.identity.RoleArns;
 import io.iamlet.pods.PodInfo;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -19,8 +21,17 @@ import java.util.function.Supplier;
  */
 final class RoleChoice {
 
+    /** Bound of {@link #accepted}: more distinct roles than this on one node start it afresh. */
+    static final int MAX_ACCEPTED = 4_096;
+
     private final MetadataSettings settings;
     private final Supplier<String> baseRoleArn;
+    /**
+     * ARNs that passed validation and {@code --allowed-role-pattern}: both depend on the ARN alone, so a pod asking
+     * again (every credential request) skips the regular expressions. Refusals are not remembered (they keep their
+     * messages and are rare).
+     */
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
 
     /** With {@code --base-role-arn} only. */
     RoleChoice(MetadataSettings settings) {
@@ -58,6 +69,9 @@ final class RoleChoice {
                     + " is a role name, but iamlet has no base role ARN (--base-role-arn, or one discovered from the"
                     + " node's instance profile) to make it an ARN; give a full role ARN");
         }
+        if (accepted.contains(arn)) {
+            return Optional.of(arn);
+        }
         var problem = RoleArns.problem(arn);
         if (problem.isPresent()) {
             throw new Failure.Denied("invalid_role", source + " of pod " + pod.ref()
@@ -67,6 +81,10 @@ final class RoleChoice {
             throw new Failure.Denied("role_not_allowed",
                     "role " + arn + " of pod " + pod.ref() + " is not allowed by --allowed-role-pattern");
         }
+        if (accepted.size() >= MAX_ACCEPTED) {
+            accepted.clear();
+        }
+        accepted.add(arn);
         return Optional.of(arn);
     }
 }

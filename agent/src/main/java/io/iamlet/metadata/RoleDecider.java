@@ -47,7 +47,14 @@ final class RoleDecider {
     }
 
     CompletableFuture<Decision> decide(String sourceIp, Trail trail) {
-        return pods.await(sourceIp).thenCompose(pod -> decide(pod, trail));
+        CompletableFuture<PodInfo> pod = pods.await(sourceIp);
+        PodInfo known = now(pod);
+        return known != null ? decide(known, trail) : pod.thenCompose(p -> decide(p, trail));
+    }
+
+    /** The value of a future that has completed normally, else null (not yet done, failed, or a null value). */
+    static <T> T now(CompletableFuture<T> future) {
+        return future.isDone() && !future.isCompletedExceptionally() ? future.getNow(null) : null;
     }
 
     CompletableFuture<Decision> decide(PodInfo pod, Trail trail) {
@@ -65,11 +72,22 @@ final class RoleDecider {
         if (!settings.namespaceRestrictions()) {
             return CompletableFuture.completedFuture(new Decision(pod, arn));
         }
-        return namespaces.policyFor(pod.namespace()).thenApply(policy -> {
-            policy.check(arn, roles.baseRoleArn(), pod.namespace()).ifPresent(refusal -> {
-                throw new Failure.Denied(refusal.reason(), refusal.message());
-            });
-            return new Decision(pod, arn);
+        CompletableFuture<NamespacePolicy> policy = namespaces.policyFor(pod.namespace());
+        NamespacePolicy known = now(policy);
+        if (known == null) {
+            return policy.thenApply(p -> checked(p, pod, arn));
+        }
+        try {
+            return CompletableFuture.completedFuture(checked(known, pod, arn));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private Decision checked(NamespacePolicy policy, PodInfo pod, String arn) {
+        policy.check(arn, roles.baseRoleArn(), pod.namespace()).ifPresent(refusal -> {
+            throw new Failure.Denied(refusal.reason(), refusal.message());
         });
+        return new Decision(pod, arn);
     }
 }

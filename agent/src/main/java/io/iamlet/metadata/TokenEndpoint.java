@@ -4,6 +4,9 @@ import io.iamlet.failure.Failure;
 import io.iamlet.server.Handler;
 import io.iamlet.server.Request;
 import io.iamlet.server.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -46,9 +49,12 @@ final class TokenEndpoint {
         }
         String token = tokens.issue(request.sourceIp(), ttl);
         metrics.tokenIssued();
-        return CompletableFuture.completedFuture(Response.text(200, token)
-                .withHeader(TTL_HEADER, Integer.toString(ttl))
-                .withHeader("Cache-Control", "no-store"));
+        // one map, filled in the order the headers were always added (Response keeps its own immutable copy)
+        Map<String, String> headers = new HashMap<>(4);
+        headers.put(TTL_HEADER, Integer.toString(ttl));
+        headers.put("Cache-Control", "no-store");
+        return CompletableFuture.completedFuture(
+                new Response(200, "text/plain", headers, token.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** {@code handler} behind the token check. */

@@ -32,6 +32,18 @@ public final class CredentialDecisionMetrics implements Consumer<AuditEvent> {
     private final ConcurrentMap<Key, Counter> counters = new ConcurrentHashMap<>();
 
     private record Key(String endpoint, boolean granted, String reason) {
+        // written out: a record's generated equals and hashCode go through method handles, which C1 (the image's
+        // only JIT) does not inline; this key is looked up on every decision
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && granted == k.granted && Objects.equals(endpoint, k.endpoint)
+                    && Objects.equals(reason, k.reason);
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * Objects.hashCode(endpoint) + Boolean.hashCode(granted)) * 31 + Objects.hashCode(reason);
+        }
     }
 
     public CredentialDecisionMetrics(MeterRegistry registry) {

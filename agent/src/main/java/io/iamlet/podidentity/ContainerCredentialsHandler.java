@@ -47,6 +47,9 @@ public final class ContainerCredentialsHandler implements Handler {
         }
         try {
             CompletableFuture<Credentials> credentials = service.credentialsFor(request.sourceIp(), token);
+            if (credentials.isDone() && !credentials.isCompletedExceptionally()) {
+                return CompletableFuture.completedFuture(render(credentials.getNow(null)));
+            }
             return credentials.thenApply(ContainerCredentialsHandler::render);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);

@@ -74,31 +74,77 @@ public final class PodIdentityService implements ContainerCredentialService {
         };
     }
 
-    /** Credentials for the caller at {@code sourceIp} presenting {@code token}; fails with a {@link Failure}. */
+    /**
+     * Credentials for the caller at {@code sourceIp} presenting {@code token}; fails with a {@link Failure}.
+     *
+     * <p>Each step may answer at once (a verified token, a known pod, a cached grant and credentials: the usual
+     * request) or later. A step that has answered is followed synchronously, without building a chain of dependent
+     * futures; one that has not is followed when it completes. Either way the steps, their order and the audit event
+     * are the same.
+     */
     @Override
     public CompletableFuture<Credentials> credentialsFor(String sourceIp, String token) {
         var trail = new Trail(AuditEvent.from(ENDPOINT, sourceIp));
-        return verifier.verify(token)
-                .thenCompose(claims -> pods.awaitPod(sourceIp, claims.podUid())
-                        .thenApply(found -> bind(claims, sourceIp, found, trail)))
-                .thenCompose(claims -> roles.grantFor(claims.namespace(), claims.serviceAccountName())
-                        .thenCompose(grant -> {
-                            trail.event = trail.event.role(grant.effectiveRoleArn());
-                            return credentials.get(new Identity(grant.roleArn(), claims.namespace(),
-                                    claims.serviceAccountName(), claims.podName(), claims.podUid(),
-                                    new Identity.WebIdentityToken(token, claims.expiresAt()), session(grant)));
-                        }))
-                .handle((served, error) -> {
-                    if (error != null) {
-                        Failure failure = Failure.find(error).orElse(null);
-                        audit.record(trail.event.denied(failure == null ? 500 : failure.status(),
-                                failure == null ? "internal_error" : failure.reason()));
-                        throw error instanceof CompletionException ce ? ce : new CompletionException(error);
-                    }
-                    Credentials c = served.credentials();
-                    audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
-                    return c;
-                });
+        CompletableFuture<CredentialProvider.Served> served;
+        try {
+            CompletableFuture<TokenClaims> verified = verifier.verify(token);
+            TokenClaims claims = now(verified);
+            served = claims != null ? afterVerified(claims, sourceIp, token, trail)
+                    : verified.thenCompose(c -> afterVerified(c, sourceIp, token, trail));
+        } catch (RuntimeException e) {
+            served = CompletableFuture.failedFuture(e);
+        }
+        CredentialProvider.Served done = now(served);
+        if (done != null) {
+            return CompletableFuture.completedFuture(granted(trail, done));
+        }
+        return served.handle((s, error) -> {
+            if (error != null) {
+                Failure failure = Failure.find(error).orElse(null);
+                audit.record(trail.event.denied(failure == null ? 500 : failure.status(),
+                        failure == null ? "internal_error" : failure.reason()));
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            return granted(trail, s);
+        });
+    }
+
+    private CompletableFuture<CredentialProvider.Served> afterVerified(TokenClaims claims, String sourceIp,
+                                                                      String token, Trail trail) {
+        CompletableFuture<PodAt> pod = pods.awaitPod(sourceIp, claims.podUid());
+        PodAt found = now(pod);
+        if (found == null) {
+            return pod.thenCompose(f -> afterBound(bind(claims, sourceIp, f, trail), token, trail));
+        }
+        return afterBound(bind(claims, sourceIp, found, trail), token, trail);
+    }
+
+    private CompletableFuture<CredentialProvider.Served> afterBound(TokenClaims claims, String token, Trail trail) {
+        CompletableFuture<RoleGrant> grantFor = roles.grantFor(claims.namespace(), claims.serviceAccountName());
+        RoleGrant grant = now(grantFor);
+        if (grant == null) {
+            return grantFor.thenCompose(g -> fetch(claims, g, token, trail));
+        }
+        return fetch(claims, grant, token, trail);
+    }
+
+    private CompletableFuture<CredentialProvider.Served> fetch(TokenClaims claims, RoleGrant grant, String token,
+                                                               Trail trail) {
+        trail.event = trail.event.role(grant.effectiveRoleArn());
+        return credentials.get(new Identity(grant.roleArn(), claims.namespace(), claims.serviceAccountName(),
+                claims.podName(), claims.podUid(), new Identity.WebIdentityToken(token, claims.expiresAt()),
+                session(grant)));
+    }
+
+    private Credentials granted(Trail trail, CredentialProvider.Served served) {
+        Credentials c = served.credentials();
+        audit.record(trail.event.granted(served.cacheHit(), c.stsRequestId(), c.accessKeyId()));
+        return c;
+    }
+
+    /** The value of a future that has completed normally, else null (not yet done, failed, or a null value). */
+    private static <T> T now(CompletableFuture<T> future) {
+        return future.isDone() && !future.isCompletedExceptionally() ? future.getNow(null) : null;
     }
 
     /** What the credential source needs of the grant beyond its first role. */

@@ -45,8 +45,28 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final ServerContext server;
     private final ArrayDeque<Inbound> queue = new ArrayDeque<>();
     private Exchange current;
+    /**
+     * The read deadline's one timer. It is not cancelled when a request arrives nor scheduled anew after each answer
+     * (a timer per request costs a heap insert and removal on the event loop): while it runs, {@link #idleSince}
+     * says when the current wait began, and when it fires early it is re-armed for the rest of the wait.
+     */
     private ScheduledFuture<?> readDeadline;
+    /** When the connection began waiting for a complete request; {@link #NOT_WAITING} while one is being served. */
+    private long idleSince = NOT_WAITING;
     private boolean refusing;
+    /** The peer's address as handlers see it: the same for every request of the connection, so rendered once. */
+    private String sourceIp;
+    private ChannelHandlerContext ctx;
+    /** After a keep-alive answer is written: serve the next request, or close if the write failed. */
+    private final ChannelFutureListener nextOrClose = written -> {
+        if (written.isSuccess()) {
+            next(ctx);
+        } else {
+            ctx.close();
+        }
+    };
+
+    private static final long NOT_WAITING = Long.MIN_VALUE;
 
     Dispatcher(ServerContext server) {
         this.server = server;
@@ -73,6 +93,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         if (ctx.channel().isActive()) {
             idle(ctx);
         }
@@ -88,7 +109,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             Inbound inbound = switch (msg) {
-                case FullHttpRequest request -> RequestReader.read(request, ctx.channel().remoteAddress());
+                case FullHttpRequest request -> RequestReader.read(request, sourceIp(ctx));
                 case Inbound in -> in;
                 default -> null;
             };
@@ -96,7 +117,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                 return;
             }
             refusing = inbound instanceof Inbound.Reject;
-            cancel(readDeadline);
+            idleSince = NOT_WAITING;
             if (queue.size() >= server.limits().maxPipelinedRequests()) {
                 LOG.atDebug().setMessage("closing connection: too many pipelined requests")
                         .addKeyValue("server", server.name()).log();
@@ -112,6 +133,13 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private String sourceIp(ChannelHandlerContext ctx) {
+        if (sourceIp == null) {
+            sourceIp = RequestReader.sourceIp(ctx.channel().remoteAddress());
+        }
+        return sourceIp;
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == DRAIN) {
@@ -125,7 +153,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        idleSince = NOT_WAITING;
         cancel(readDeadline);
+        readDeadline = null;
         queue.clear();
         if (current != null) {
             current.done = true;
@@ -177,14 +207,29 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        cancel(readDeadline);
-        readDeadline = ctx.executor().schedule(() -> {
-            if (current == null && ctx.channel().isActive()) {
-                LOG.atDebug().setMessage("closing connection: no complete request in time")
-                        .addKeyValue("server", server.name()).log();
-                ctx.close();
-            }
-        }, server.limits().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        idleSince = ctx.executor().ticker().nanoTime();
+        if (readDeadline == null) {
+            armReadDeadline(ctx, server.limits().readTimeout().toNanos());
+        }
+    }
+
+    private void armReadDeadline(ChannelHandlerContext ctx, long delayNanos) {
+        readDeadline = ctx.executor().schedule(() -> readDeadlinePassed(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void readDeadlinePassed(ChannelHandlerContext ctx) {
+        readDeadline = null;
+        if (idleSince == NOT_WAITING || current != null || !ctx.channel().isActive()) {
+            return; // serving a request: idle() arms the timer again after the answer
+        }
+        long left = server.limits().readTimeout().toNanos() - (ctx.executor().ticker().nanoTime() - idleSince);
+        if (left > 0) {
+            armReadDeadline(ctx, left); // a request came and was answered since the timer was armed
+            return;
+        }
+        LOG.atDebug().setMessage("closing connection: no complete request in time")
+                .addKeyValue("server", server.name()).log();
+        ctx.close();
     }
 
     private void dispatch(ChannelHandlerContext ctx, Exchange exchange, Request request) {
@@ -210,6 +255,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             }
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
+        }
+        if (answer.isDone() && !answer.isCompletedExceptionally()) {
+            complete(ctx, exchange, answer.getNow(null), null); // answered at once (a cached credential): no callback
+            return;
         }
         if (!answer.isDone()) {
             exchange.timeout = ctx.executor().schedule(() -> complete(ctx, exchange, null,
@@ -250,13 +299,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             LOG.atDebug().setMessage("answered").addKeyValue("endpoint", exchange.endpoint)
                     .addKeyValue("status", response.status()).log();
         }
-        ctx.writeAndFlush(wire).addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess() && keepAlive) {
-                next(ctx);
-            } else {
-                ctx.close();
-            }
-        });
+        ctx.writeAndFlush(wire).addListener(keepAlive ? nextOrClose : ChannelFutureListener.CLOSE);
     }
 
     private static void onLoop(ChannelHandlerContext ctx, Runnable task) {

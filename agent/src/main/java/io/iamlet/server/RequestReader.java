@@ -32,7 +32,8 @@ final class RequestReader {
     private RequestReader() {
     }
 
-    static Inbound read(FullHttpRequest msg, SocketAddress peer) {
+    /** @param sourceIp the connection's {@link #sourceIp(SocketAddress)} */
+    static Inbound read(FullHttpRequest msg, String sourceIp) {
         DecoderResult result = msg.decoderResult();
         if (result.isFailure()) {
             return rejectionFor(result.cause());
@@ -53,7 +54,7 @@ final class RequestReader {
             return repeated(msg.headers());
         }
         byte[] body = msg.content().isReadable() ? ByteBufUtil.getBytes(msg.content()) : EMPTY;
-        Request request = new Request(msg.method().name(), path, query, headers, sourceIp(peer), body);
+        Request request = new Request(msg.method().name(), path, query, headers, sourceIp, body);
         HttpVersion answer = version.minorVersion() == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         return new Inbound.Call(request, answer, HttpUtil.isKeepAlive(msg));
     }

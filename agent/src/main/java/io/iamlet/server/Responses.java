@@ -4,19 +4,22 @@ import io.iamlet.failure.Failure;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.time.Clock;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +33,26 @@ final class Responses {
     private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
 
     /** Framing headers are the server's business; a handler's value for them is ignored. */
-    private static final Set<String> RESERVED = Set.of("content-length", "transfer-encoding", "connection",
+    private static final List<String> RESERVED = List.of("content-length", "transfer-encoding", "connection",
             "keep-alive", "upgrade", "date", "server");
+    /** Headers without Netty's validation on every set: see {@link #toNetty}. */
+    private static final HttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
+    /** Content-Length values of the usual body sizes, rendered once. */
+    private static final AsciiString[] LENGTHS = new AsciiString[4096];
+
+    static {
+        for (int i = 0; i < LENGTHS.length; i++) {
+            LENGTHS[i] = AsciiString.cached(Integer.toString(i));
+        }
+    }
 
     private final String serverHeader;
     private final Clock clock;
     /** The Date header changes once a second: rendered once per second, not per response. */
-    private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, "");
+    private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, AsciiString.EMPTY_STRING);
 
-    private record DateHeader(long second, String text) {
+    private record DateHeader(long second, AsciiString text) {
     }
 
     Responses(String serverHeader, Clock clock) {
@@ -88,34 +102,35 @@ final class Responses {
      * The wire form of {@code response}. Adds Content-Type, Content-Length, Date, the configured Server header and
      * the connection header ({@code close} when the connection ends after it; {@code keep-alive} for HTTP/1.0
      * clients that asked for it). Throws IllegalArgumentException for a header value Netty refuses.
+     *
+     * <p>The headers are built without Netty's per-header validation: the server's own values are constants or
+     * rendered here, and a handler's are checked below by the same rules Netty applies.
      */
     FullHttpResponse toNetty(Response response, HttpVersion version, boolean keepAlive) {
         if (response.status() < 100 || response.status() > 599) {
             throw new IllegalArgumentException("not an HTTP status: " + response.status());
         }
         byte[] body = response.body() != null ? response.body() : new byte[0];
-        FullHttpResponse out = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.wrappedBuffer(body));
-        try {
-            setHeaders(out.headers(), response, body.length, version, keepAlive);
-            return out;
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
+        HttpHeaders headers = UNCHECKED.newHeaders();
+        setHeaders(headers, response, body.length, version, keepAlive);
+        return new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(response.status()),
+                Unpooled.wrappedBuffer(body), headers, EmptyHttpHeaders.INSTANCE);
     }
 
     private void setHeaders(HttpHeaders headers, Response response, int length, HttpVersion version,
                             boolean keepAlive) {
-        response.headers().forEach((name, value) -> {
-            if (!RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
-                headers.set(name, value);
-            }
-        });
-        if (response.contentType() != null) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        if (!response.headers().isEmpty()) {
+            response.headers().forEach((name, value) -> {
+                if (!reserved(name)) {
+                    headers.set(checkedName(name), checkedValue(name, value));
+                }
+            });
         }
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        if (response.contentType() != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, contentType(response.contentType()));
+        }
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, length < LENGTHS.length ? LENGTHS[length]
+                : AsciiString.of(Integer.toString(length)));
         headers.set(HttpHeaderNames.DATE, date());
         if (serverHeader != null) {
             headers.set(HttpHeaderNames.SERVER, serverHeader);
@@ -127,12 +142,46 @@ final class Responses {
         }
     }
 
-    private String date() {
+    private static boolean reserved(String name) {
+        for (String r : RESERVED) {
+            if (r.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Netty's own rule for a header name (a token), as its validating headers would apply it. */
+    private static String checkedName(String name) {
+        if (name.isEmpty() || HttpHeaderValidationUtil.validateToken(name) != -1) {
+            throw new IllegalArgumentException("a header name contains a prohibited character");
+        }
+        return name;
+    }
+
+    /** Netty's own rule for a header value (no control characters but tab), as its validating headers would. */
+    private static String checkedValue(String name, String value) {
+        if (value == null || HttpHeaderValidationUtil.validateValidHeaderValue(value) != -1) {
+            throw new IllegalArgumentException("the value of header " + name + " contains a prohibited character");
+        }
+        return value;
+    }
+
+    /** The content types handlers use, as constants; any other is checked like a handler's header. */
+    private static CharSequence contentType(String type) {
+        return switch (type) {
+            case "application/json" -> HttpHeaderValues.APPLICATION_JSON;
+            case "text/plain" -> HttpHeaderValues.TEXT_PLAIN;
+            default -> checkedValue("Content-Type", type);
+        };
+    }
+
+    private AsciiString date() {
         long millis = clock.millis();
         long second = Math.floorDiv(millis, 1000L);
         DateHeader current = date;
         if (current.second() != second) {
-            current = new DateHeader(second, DateFormatter.format(new Date(second * 1000L)));
+            current = new DateHeader(second, AsciiString.of(DateFormatter.format(new Date(second * 1000L))));
             date = current;
         }
         return current.text();

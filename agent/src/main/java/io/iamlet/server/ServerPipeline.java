@@ -27,6 +27,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     private final ServerContext server;
     private final ConnectionCap cap;
     private final Consumer<Channel> onOpen;
+    /** The decoder's limits, built once per listener (the codec only reads them). */
+    private final HttpDecoderConfig decoder;
 
     /**
      * @param cap    the listener's connection caps (one per bound address)
@@ -37,6 +39,11 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
         this.server = server;
         this.cap = cap;
         this.onOpen = onOpen;
+        ServerLimits limits = server.limits();
+        this.decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLineLength())
+                .setMaxHeaderSize(limits.maxHeaderSize())
+                .setMaxChunkSize(8192);
     }
 
     @Override
@@ -46,14 +53,9 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
             return;
         }
         onOpen.accept(ch);
-        ServerLimits limits = server.limits();
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxInitialLineLength())
-                .setMaxHeaderSize(limits.maxHeaderSize())
-                .setMaxChunkSize(8192);
         ch.pipeline()
                 .addLast("codec", new HttpServerCodec(decoder))
-                .addLast("aggregator", new BoundedAggregator(limits.maxContentLength()))
+                .addLast("aggregator", new BoundedAggregator(server.limits().maxContentLength()))
                 .addLast("dispatcher", new Dispatcher(server));
     }
 }

@@ -49,6 +49,24 @@ class ImdsTokensTest {
     }
 
     @Test
+    void aTokenIssuedOnOneThreadIsVerifiedOnAnother() throws Exception {
+        // each event loop has its own keyed MAC: they must all hold the same key, and a refusal must not leave a MAC
+        // half-used for the next request on that thread
+        String token = tokens.issue("10.0.0.7", 60);
+        var verdicts = new java.util.ArrayList<ImdsTokens.Verdict>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            verdicts.add(tokens.verify(token, "10.0.0.8"));
+            verdicts.add(tokens.verify(token, "10.0.0.7"));
+            verdicts.add(tokens.verify(tokens.issue("10.0.0.9", 60), "10.0.0.9"));
+        });
+        other.join();
+
+        assertThat(verdicts).containsExactly(ImdsTokens.Verdict.INVALID, ImdsTokens.Verdict.VALID,
+                ImdsTokens.Verdict.VALID);
+        assertThat(tokens.verify(token, "10.0.0.7")).isEqualTo(ImdsTokens.Verdict.VALID);
+    }
+
+    @Test
     void anotherProcessCannotVerifyOrForgeTokens() {
         ImdsTokens restarted = new ImdsTokens(clock, new SecureRandom());
 

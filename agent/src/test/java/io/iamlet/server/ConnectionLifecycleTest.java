@@ -108,6 +108,22 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void keepAliveConnectionIsClosedAReadTimeoutAfterItsLastAnswerNotItsFirst() throws Exception {
+        var limits = ServerLimits.DEFAULTS.withReadTimeout(Duration.ofSeconds(1));
+        var h = new PipelineHarness(okRoutes(), limits, null, PipelineHarness.DEFAULT_PEER);
+        h.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(h.reply().status()).isEqualTo(200);
+        h.advance(600);
+        h.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(h.reply().status()).isEqualTo(200);
+        h.advance(999);
+        assertThat(h.channel.isOpen()).as("999 ms after the second answer").isTrue();
+        h.advance(1);
+        assertThat(h.channel.isOpen()).as("a read timeout after the second answer").isFalse();
+        assertFalse(h.finish());
+    }
+
+    @Test
     void clientTricklingAnIncompleteRequestIsClosedAtTheReadTimeout() throws Exception {
         var limits = ServerLimits.DEFAULTS.withReadTimeout(Duration.ofSeconds(1));
         var h = new PipelineHarness(okRoutes(), limits, null, PipelineHarness.DEFAULT_PEER);
