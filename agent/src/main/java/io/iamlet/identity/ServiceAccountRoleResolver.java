@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -69,14 +70,48 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
         }
     }
 
-    private record Key(String namespace, String name) {
+    /** Looked up on every request: equals/hashCode written out (a record's go through method handles). */
+    private static final class Key {
+        final String namespace;
+        final String name;
+        private final int hash;
+
+        Key(String namespace, String name) {
+            this.namespace = namespace;
+            this.name = name;
+            this.hash = 31 * namespace.hashCode() + name.hashCode();
+        }
+
+        String namespace() {
+            return namespace;
+        }
+
+        String name() {
+            return name;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key k && hash == k.hash && namespace.equals(k.namespace) && name.equals(k.name);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
      * What the API server said: whether the service account exists, and its annotation (null if absent); or, when
-     * it could not be asked, why ({@code error} non-null).
+     * it could not be asked, why ({@code error} non-null). {@code allowed} remembers a decision that found the role
+     * ARN valid and allowed: the decision depends only on this answer and the fixed settings, so the ARN's checks
+     * (regular expressions) run once per answer, not once per request.
      */
-    private record Lookup(boolean exists, String annotation, Throwable error) {
+    private record Lookup(boolean exists, String annotation, Throwable error, AtomicReference<String> allowed) {
+        Lookup(boolean exists, String annotation, Throwable error) {
+            this(exists, annotation, error, new AtomicReference<>());
+        }
+
         static Lookup failed(Throwable error) {
             return new Lookup(false, null, error);
         }
@@ -96,6 +131,7 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
     private final RoleArnAllowList allowList;
     private final MeterRegistry registry;
     private final AsyncLoadingCache<Key, Lookup> lookups;
+    private final Counter allowedResolutions;
 
     /**
      * @param client   the agent's API client (needs {@code get} on {@code serviceaccounts})
@@ -115,6 +151,7 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
         this.allowList = Objects.requireNonNull(allowList, "allowList");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.allowedResolutions = resolutions(registry, "allowed", "role_found");
         Duration unused = settings.expireAfterUnused();
         this.lookups = Caffeine.newBuilder()
                 .maximumSize(settings.maxServiceAccounts())
@@ -143,6 +180,17 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
 
     @Override
     public CompletableFuture<String> roleArnFor(String namespace, String serviceAccount) {
+        if (namespace != null && serviceAccount != null) {
+            // the cached path: only valid names are ever keys, and an allowed answer is decided once
+            CompletableFuture<Lookup> known = lookups.getIfPresent(new Key(namespace, serviceAccount));
+            if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
+                String arn = known.join().allowed().get();
+                if (arn != null) { // getIfPresent counted as an access (expiry) and triggered a due refresh
+                    allowedResolutions.increment();
+                    return CompletableFuture.completedFuture(arn);
+                }
+            }
+        }
         if (namespace == null || serviceAccount == null
                 || !NAME.matcher(namespace).matches() || !NAME.matcher(serviceAccount).matches()) {
             return counted(CompletableFuture.failedFuture(
@@ -170,6 +218,10 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
             throw new Failure.Denied("no_role_annotation",
                     "service account " + ref + " has no " + key + " annotation naming an IAM role");
         }
+        String allowed = lookup.allowed().get();
+        if (allowed != null) {
+            return allowed;
+        }
         String arn = lookup.annotation().strip();
         var problem = RoleArns.problem(arn);
         if (problem.isPresent()) {
@@ -180,6 +232,7 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
             throw new Failure.Denied("role_not_allowed",
                     "role " + arn + " of service account " + ref + " is not allowed by --allowed-role-pattern");
         }
+        lookup.allowed().set(arn);
         return arn;
     }
 
@@ -220,9 +273,13 @@ public final class ServiceAccountRoleResolver implements RoleResolver {
             String outcome = error == null ? "allowed" : f == null ? "error"
                     : f.transientFailure() ? "unavailable" : "denied";
             String reason = error == null ? "role_found" : f == null ? "internal" : f.reason();
-            Counter.builder("iamlet.role.resolutions")
-                    .description("Service account to IAM role resolutions by outcome and reason")
-                    .tag("outcome", outcome).tag("reason", reason).register(registry).increment();
+            (error == null ? allowedResolutions : resolutions(registry, outcome, reason)).increment();
         });
+    }
+
+    private static Counter resolutions(MeterRegistry registry, String outcome, String reason) {
+        return Counter.builder("iamlet.role.resolutions")
+                .description("Service account to IAM role resolutions by outcome and reason")
+                .tag("outcome", outcome).tag("reason", reason).register(registry);
     }
 }
