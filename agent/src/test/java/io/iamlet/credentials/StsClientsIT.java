@@ -50,7 +50,40 @@ class StsClientsIT {
             Credentials credentials = fetchWith(settings);
 
             assertThat(sts.roleOf(credentials.accessKeyId())).isPresent();
-            assertThat(proxy.targets()).containsExactly("CONNECT 127.0.0.1:" + sts.endpoint().getPort());
+            // the stand-in speaks http, so the proxy forwards the request; an https STS is reached by CONNECT
+            assertThat(proxy.targets()).containsExactly("POST " + sts.endpoint());
+        }
+    }
+
+    @Test
+    void sendsTheProxyCredentialsOfHttpsProxy() throws Exception {
+        try (var proxy = new TestConnectProxy()) {
+            proxy.requireBasic("iamlet", "pa:ss");
+            var settings = TestStsClients.settings(sts).withProxy(StsProxy.resolve(Map.of("HTTPS_PROXY",
+                    proxy.url().replace("http://", "http://iamlet:pa%3Ass@")), new Properties()).orElseThrow());
+
+            Credentials credentials = fetchWith(settings);
+
+            assertThat(sts.roleOf(credentials.accessKeyId())).isPresent();
+            assertThat(proxy.authorizations()).last().isEqualTo("Basic aWFtbGV0OnBhOnNz");
+        }
+    }
+
+    @Test
+    void authenticatesTheConnectTunnelToAnHttpsStsWithBasic() throws Exception {
+        try (var proxy = new TestConnectProxy()) {
+            proxy.requireBasic("iamlet", "secret");
+            var settings = StsClients.Settings.defaults("eu-west-1")
+                    .withEndpointOverride(java.net.URI.create("https://127.0.0.1:" + sts.endpoint().getPort()))
+                    .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(5), 1)
+                    .withProxy(StsProxy.resolve(Map.of("HTTPS_PROXY",
+                            proxy.url().replace("http://", "http://iamlet:secret@")), new Properties()).orElseThrow());
+
+            // the tunnel reaches the plain-http stand-in, so TLS fails after it: what matters is the CONNECT
+            org.assertj.core.api.Assertions.catchThrowable(() -> fetchWith(settings));
+
+            assertThat(proxy.targets()).first().isEqualTo("CONNECT 127.0.0.1:" + sts.endpoint().getPort());
+            assertThat(proxy.authorizations()).contains("Basic aWFtbGV0OnNlY3JldA==");
         }
     }
 
