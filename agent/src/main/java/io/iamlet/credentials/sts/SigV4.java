@@ -18,8 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  * AWS Signature Version 4 for one POST of a form body, in the Authorization header: what STS's Query protocol needs
  * and nothing more (no query string, no chunked payloads, no presigning).
  *
- * <p>Signed headers: {@code content-type}, {@code host}, {@code x-amz-date} and, for session keys,
- * {@code x-amz-security-token}. Nothing here is logged: the canonical request carries the session token.
+ * <p>Signed headers: {@code content-type}, {@code host}, {@code x-amz-content-sha256}, {@code x-amz-date} and, for
+ * session keys, {@code x-amz-security-token}: what the AWS SDK's SigV4 signer signs for the same request. Nothing here is logged: the canonical request carries the session token.
  */
 final class SigV4 {
 
@@ -32,7 +32,8 @@ final class SigV4 {
     }
 
     /**
-     * The headers to send with the request, the given ones plus {@code x-amz-date}, {@code x-amz-security-token}
+     * The headers to send with the request, the given ones plus {@code x-amz-content-sha256}, {@code x-amz-date},
+     * {@code x-amz-security-token}
      * (session keys) and {@code Authorization}; {@code host} is signed but left to the HTTP client to send.
      *
      * @param headers lower-case names; values as sent
@@ -41,8 +42,10 @@ final class SigV4 {
                                     String region, String service, Instant now) {
         String amzDate = AMZ_DATE.format(now);
         String date = amzDate.substring(0, 8);
+        String payloadHash = HEX.formatHex(sha256(body));
         TreeMap<String, String> signed = new TreeMap<>(headers);
         signed.put("host", host(uri));
+        signed.put("x-amz-content-sha256", payloadHash);
         signed.put("x-amz-date", amzDate);
         if (keys.sessionToken() != null) {
             signed.put("x-amz-security-token", keys.sessionToken());
@@ -53,7 +56,7 @@ final class SigV4 {
         String signedNames = String.join(";", signed.keySet());
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String canonicalRequest = method + '\n' + path + "\n\n" + canonicalHeaders + '\n' + signedNames + '\n'
-                + HEX.formatHex(sha256(body));
+                + payloadHash;
         String scope = date + '/' + region + '/' + service + "/aws4_request";
         String toSign = ALGORITHM + '\n' + amzDate + '\n' + scope + '\n'
                 + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
