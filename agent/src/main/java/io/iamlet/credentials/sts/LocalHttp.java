@@ -9,13 +9,18 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-/** One request to a node-local credential endpoint (container endpoint, instance metadata): never proxied. */
+/**
+ * One request to a node-local credential endpoint (container endpoint, instance metadata): never proxied. A
+ * blocking send on a virtual thread, for the reason {@link StsClient} gives (no {@code commonPool} hop).
+ */
 final class LocalHttp {
 
     static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final int MAX_BODY = 16 * 1024;
 
     private final HttpClient http;
+    private final java.util.concurrent.Executor threads = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("iamlet-node-keys-", 0).factory());
 
     LocalHttp(HttpClient http) {
         this.http = http;
@@ -28,8 +33,17 @@ final class LocalHttp {
 
     /** The response, any status; fails with {@link StsTransportException} when there is none. */
     CompletableFuture<HttpResponse<byte[]>> send(HttpRequest.Builder request, String source) {
-        return http.sendAsync(request.timeout(TIMEOUT).build(), CappedBody.handler(MAX_BODY))
-                .exceptionally(e -> {
+        HttpRequest built = request.timeout(TIMEOUT).build();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return http.send(built, CappedBody.handler(MAX_BODY));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(new IOException("interrupted"));
+            }
+        }, threads).exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof StsTransportException s) {
                         throw s;

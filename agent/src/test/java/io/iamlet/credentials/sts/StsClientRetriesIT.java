@@ -78,4 +78,16 @@ class StsClientRetriesIT {
                 .join()).cause().isInstanceOf(StsServiceException.class);
         assertThat(sts.requestsReceived()).isEqualTo(1);
     }
+
+    @org.junit.jupiter.api.Test
+    void aTimedOutCallLeavesTheClientUsable() {
+        sts.hang(true);
+        assertThatThrownBy(() -> client.call(webIdentity(), new StsClient.Call(null, Duration.ofMillis(300))).join())
+                .cause().isInstanceOf(StsTimeoutException.class);
+        sts.hang(false);
+
+        StsResponse response = client.call(webIdentity(), new StsClient.Call(null, Duration.ofSeconds(3))).join();
+
+        assertThat(response.credentials()).isNotNull();
+    }
 }
