@@ -30,6 +30,10 @@ public final class StsClients {
     /** {@code --sts-first-load-timeout}'s default: the budget of a load a caller waits for. */
     public static final Duration FIRST_LOAD_TIMEOUT = Duration.ofMillis(1500);
 
+    static {
+        ProxyTunnelAuth.allowBasicIfProxyHasCredentials(System.getenv());
+    }
+
     private StsClients() {
     }
 

@@ -70,24 +70,6 @@ class StsClientsIT {
     }
 
     @Test
-    void authenticatesTheConnectTunnelToAnHttpsStsWithBasic() throws Exception {
-        try (var proxy = new TestConnectProxy()) {
-            proxy.requireBasic("iamlet", "secret");
-            var settings = StsClients.Settings.defaults("eu-west-1")
-                    .withEndpointOverride(java.net.URI.create("https://127.0.0.1:" + sts.endpoint().getPort()))
-                    .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(5), 1)
-                    .withProxy(StsProxy.resolve(Map.of("HTTPS_PROXY",
-                            proxy.url().replace("http://", "http://iamlet:secret@")), new Properties()).orElseThrow());
-
-            // the tunnel reaches the plain-http stand-in, so TLS fails after it: what matters is the CONNECT
-            org.assertj.core.api.Assertions.catchThrowable(() -> fetchWith(settings));
-
-            assertThat(proxy.targets()).first().isEqualTo("CONNECT 127.0.0.1:" + sts.endpoint().getPort());
-            assertThat(proxy.authorizations()).contains("Basic aWFtbGV0OnNlY3JldA==");
-        }
-    }
-
-    @Test
     void noProxyHostsGoDirect() throws Exception {
         try (var proxy = new TestConnectProxy()) {
             var settings = TestStsClients.settings(sts).withProxy(StsProxy.resolve(
