@@ -152,7 +152,10 @@ public final class StsClients {
     }
 
     private static HttpClient http(Settings settings) {
+        // the client's own work on virtual threads: its default is a cached pool of platform threads (6 seen idle)
         var builder = HttpClient.newBuilder()
+                .executor(java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("iamlet-sts-http-", 0).factory()))
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout());
         ProxyConfiguration proxy = settings.proxy();
