@@ -10,6 +10,7 @@ import io.iamlet.audit.PodEventRecorder;
 import io.iamlet.config.AgentConfig;
 import io.iamlet.config.CredentialSourceKind;
 import io.iamlet.credentials.CredentialCache;
+import io.iamlet.credentials.sts.NodeKeys;
 import io.iamlet.health.Heartbeat;
 import io.iamlet.health.LivenessHandler;
 import io.iamlet.health.PolledCheck;
@@ -54,8 +55,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * The composition root: builds every component from one {@link AgentConfig}, starts them in order, and stops them
@@ -82,8 +81,8 @@ public final class Agent implements AutoCloseable {
     static final int VERIFY_QUEUE = 1024;
 
     /** What the environment supplies: the API server, AWS, how to select this node's pods, and the registry. */
-    public record Wiring(KubernetesClient kubernetes, PodSelector podSelector, Region region,
-                         AwsCredentialsProvider nodeCredentials, Metrics metrics) {
+    public record Wiring(KubernetesClient kubernetes, PodSelector podSelector, String region,
+                         NodeKeys nodeCredentials, Metrics metrics) {
     }
 
     private final AgentConfig config;

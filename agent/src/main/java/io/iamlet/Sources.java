@@ -10,6 +10,9 @@ import io.iamlet.credentials.CredentialSource.CacheKey;
 import io.iamlet.credentials.MeteredSource;
 import io.iamlet.credentials.StsClients;
 import io.iamlet.credentials.WebIdentitySource;
+import io.iamlet.credentials.sts.NodeKeys;
+import io.iamlet.credentials.sts.StsClient;
+import io.iamlet.credentials.sts.StsRequest;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.metadata.MetadataSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,9 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
  * The STS clients and credential caches, each made once and only when needed: the container endpoint uses the
@@ -35,17 +35,17 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
 final class Sources implements AutoCloseable {
 
     private final AgentConfig config;
-    private final Region region;
-    private final AwsCredentialsProvider nodeCredentials;
+    private final String region;
+    private final NodeKeys nodeCredentials;
     private final MeterRegistry registry;
     private final Clock clock;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private StsAsyncClient assumeRoleClient;
-    private StsAsyncClient webIdentityClient;
+    private StsClient assumeRoleClient;
+    private StsClient webIdentityClient;
     private CredentialCache assumeRoleCache;
     private CredentialCache webIdentityCache;
 
-    Sources(AgentConfig config, Region region, AwsCredentialsProvider nodeCredentials, MeterRegistry registry,
+    Sources(AgentConfig config, String region, NodeKeys nodeCredentials, MeterRegistry registry,
             Clock clock) {
         this.config = config;
         this.region = region;
@@ -106,8 +106,8 @@ final class Sources implements AutoCloseable {
         if (assumeRoleClient == null) {
             return Optional.empty();
         }
-        StsAsyncClient sts = assumeRoleClient;
-        return Optional.of(sts::getCallerIdentity);
+        StsClient sts = assumeRoleClient;
+        return Optional.of(() -> sts.call(StsRequest.of("GetCallerIdentity"), StsClient.Call.DEFAULT));
     }
 
     private CredentialCache assumeRoleCache(Predicate<CacheKey> stillWanted) {
@@ -118,7 +118,7 @@ final class Sources implements AutoCloseable {
         return assumeRoleCache;
     }
 
-    private StsAsyncClient webIdentityClient() {
+    private StsClient webIdentityClient() {
         if (webIdentityClient == null) {
             webIdentityClient = StsClients.forWebIdentity(stsSettings());
             closeables.add(webIdentityClient);
@@ -126,7 +126,7 @@ final class Sources implements AutoCloseable {
         return webIdentityClient;
     }
 
-    private StsAsyncClient assumeRoleClient() {
+    private StsClient assumeRoleClient() {
         if (assumeRoleClient == null) {
             var settings = stsSettings();
             assumeRoleClient = nodeCredentials == null

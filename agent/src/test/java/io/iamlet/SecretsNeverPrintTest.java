@@ -80,6 +80,21 @@ class SecretsNeverPrintTest {
                 holder("metadata.UpstreamMetadata.Token", () -> construct(
                         "io.iamlet.metadata.UpstreamMetadata$Token", List.of(String.class, Instant.class),
                         IMDS_TOKEN, EXPIRES)),
+                holder("credentials.sts.AwsKeys", () -> new io.iamlet.credentials.sts.AwsKeys("ASIAEXAMPLE",
+                        SECRET_KEY, SESSION_TOKEN, EXPIRES)),
+                holder("credentials.sts.NodeKeys.fixed", () -> io.iamlet.credentials.sts.NodeKeys.fixed(
+                        new io.iamlet.credentials.sts.AwsKeys("ASIAEXAMPLE", SECRET_KEY, SESSION_TOKEN, EXPIRES))),
+                holder("credentials.sts.StsClient.Call", () -> new io.iamlet.credentials.sts.StsClient.Call(
+                        new io.iamlet.credentials.sts.AwsKeys("ASIAEXAMPLE", SECRET_KEY, SESSION_TOKEN, EXPIRES),
+                        null)),
+                holder("credentials.sts.StsRequest", () -> io.iamlet.credentials.sts.StsRequest
+                        .of("AssumeRoleWithWebIdentity").param("WebIdentityToken", TOKEN)),
+                holder("credentials.sts.StsResponse", () -> new io.iamlet.credentials.sts.StsResponse(
+                        new io.iamlet.credentials.sts.AwsKeys("ASIAEXAMPLE", SECRET_KEY, SESSION_TOKEN, EXPIRES),
+                        "arn:aws:sts::111122223333:assumed-role/web/s", "111122223333", "req-1")),
+                holder("credentials.StsProxy.ProxyConfiguration", () -> invokeStatic2(
+                        "io.iamlet.credentials.StsProxy", "resolve",
+                        Map.of("HTTPS_PROXY", "http://user:" + SESSION_TOKEN + "@proxy:3128"))),
                 holder("identity.TokenDigest", () -> invokeStatic("io.iamlet.identity.TokenDigest", "of", TOKEN)),
                 holder("identity.ProjectedTokens.Parsed", () -> {
                     SignedJWT jwt = SignedJWT.parse(TOKEN);
@@ -123,6 +138,13 @@ class SecretsNeverPrintTest {
         Constructor<?> constructor = Class.forName(className).getDeclaredConstructor(types.toArray(Class<?>[]::new));
         constructor.setAccessible(true);
         return constructor.newInstance(args);
+    }
+
+    /** {@code StsProxy.resolve(env, no system properties)}, unwrapped from its Optional. */
+    private static Object invokeStatic2(String className, String method, Map<String, String> env) throws Exception {
+        Method m = Class.forName(className).getDeclaredMethod(method, Map.class, java.util.Properties.class);
+        m.setAccessible(true);
+        return ((java.util.Optional<?>) m.invoke(null, env, new java.util.Properties())).orElseThrow();
     }
 
     private static Object invokeStatic(String className, String method, String arg) throws Exception {

@@ -22,8 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
 /**
  * {@code iamlet demo}: the agent on loopback against embedded stand-ins, with a real SDK as its first client. It
@@ -74,7 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
                     "--metrics-listen", "127.0.0.1:0", "--sts-endpoint", standIns.sts().endpoint().toString(),
                     "--log-format", "text");
             Agent agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                    Region.US_EAST_1, null, metrics));
+                    "us-east-1", null, metrics));
             try {
                 agent.podsSynced().get(30, TimeUnit.SECONDS);
                 String container = "http://" + agent.bound("container").getFirst() + "/v1/credentials";
@@ -131,10 +130,13 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static String callerIdentity(StandIns standIns, AwsCredentials credentials) {
-        var settings = StsClients.Settings.defaults(Region.US_EAST_1)
+        var settings = StsClients.Settings.defaults("us-east-1")
                 .withEndpointOverride(standIns.sts().endpoint());
-        try (var sts = StsClients.build(settings, StaticCredentialsProvider.create(credentials))) {
-            return sts.getCallerIdentity().join().arn();
+        var keys = new io.iamlet.credentials.sts.AwsKeys(credentials.accessKeyId(), credentials.secretAccessKey(),
+                credentials instanceof AwsSessionCredentials session ? session.sessionToken() : null, null);
+        try (var sts = StsClients.build(settings, keys)) {
+            return sts.call(io.iamlet.credentials.sts.StsRequest.of("GetCallerIdentity"),
+                    io.iamlet.credentials.sts.StsClient.Call.DEFAULT).join().assumedRoleArn();
         }
     }
 }

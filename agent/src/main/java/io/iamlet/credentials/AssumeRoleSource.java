@@ -8,11 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
-import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
-import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
-import software.amazon.awssdk.services.sts.model.Tag;
+import io.iamlet.credentials.sts.StsClient;
+import io.iamlet.credentials.sts.StsRequest;
 
 /**
  * {@code assume-role}: the node's credentials call {@code AssumeRole} with the session tags EKS Pod Identity sets
@@ -38,11 +35,11 @@ public final class AssumeRoleSource implements CredentialSource {
     private static final List<String> TRANSITIVE =
             List.of(TAG_CLUSTER, TAG_NAMESPACE, TAG_SERVICE_ACCOUNT, TAG_POD_NAME, TAG_POD_UID);
 
-    private final StsAsyncClient sts;
+    private final StsClient sts;
     private final String clusterName;
     private final int durationSeconds;
     private final Clock clock;
-    private final AwsRequestOverrideConfiguration callerWaiting;
+    private final StsClient.Call callerWaiting;
     private final RoleChain chain;
 
     /**
@@ -50,12 +47,12 @@ public final class AssumeRoleSource implements CredentialSource {
      * @param clusterName     {@code --cluster-name}, the {@code eks-cluster-name} tag
      * @param sessionDuration DurationSeconds (15 min to 12 h; STS caps role chaining at 1 h)
      */
-    public AssumeRoleSource(StsAsyncClient sts, String clusterName, Duration sessionDuration, Clock clock) {
+    public AssumeRoleSource(StsClient sts, String clusterName, Duration sessionDuration, Clock clock) {
         this(sts, clusterName, sessionDuration, clock, StsClients.FIRST_LOAD_TIMEOUT);
     }
 
     /** @param firstLoadTimeout {@code --sts-first-load-timeout}: the one attempt of a fetch a caller waits for */
-    public AssumeRoleSource(StsAsyncClient sts, String clusterName, Duration sessionDuration, Clock clock,
+    public AssumeRoleSource(StsClient sts, String clusterName, Duration sessionDuration, Clock clock,
                             Duration firstLoadTimeout) {
         this.callerWaiting = StsClients.oneAttempt(firstLoadTimeout);
         this.sts = Objects.requireNonNull(sts, "sts");
@@ -91,8 +88,8 @@ public final class AssumeRoleSource implements CredentialSource {
                     "the assume-role credential source needs the pod's name, uid and service account"));
         }
         CompletableFuture<Credentials> first = StsCredentials.fetch(ACTION, identity.roleArn(), clock,
-                () -> sts.assumeRole(request(identity, budget)),
-                AssumeRoleResponse::credentials);
+                () -> sts.call(request(identity), budget == Budget.CALLER_WAITING ? callerWaiting
+                        : StsClient.Call.DEFAULT));
         if (!identity.session().chained()) {
             return first;
         }
@@ -104,19 +101,16 @@ public final class AssumeRoleSource implements CredentialSource {
         return SessionNames.forPod(identity.namespace(), identity.podName(), identity.podUid());
     }
 
-    private AssumeRoleRequest request(Identity identity, Budget budget) {
-        var builder = AssumeRoleRequest.builder();
-        if (budget == Budget.CALLER_WAITING) {
-            builder.overrideConfiguration(callerWaiting);
-        }
-        builder.roleArn(identity.roleArn())
-                .roleSessionName(sessionName(identity))
-                .durationSeconds(durationSeconds);
+    private StsRequest request(Identity identity) {
+        var request = StsRequest.of(ACTION)
+                .param("RoleArn", identity.roleArn())
+                .param("RoleSessionName", sessionName(identity))
+                .param("DurationSeconds", durationSeconds);
         Identity.Session session = identity.session();
         if (session.disableSessionTags()) {
-            return builder.build();
+            return request;
         }
-        List<Tag> tags = new ArrayList<>(List.of(tag(TAG_CLUSTER, clusterName),
+        List<Map.Entry<String, String>> tags = new ArrayList<>(List.of(tag(TAG_CLUSTER, clusterName),
                 tag(TAG_NAMESPACE, identity.namespace()),
                 tag(TAG_SERVICE_ACCOUNT, identity.serviceAccount()),
                 tag(TAG_POD_NAME, identity.podName()),
@@ -126,10 +120,10 @@ public final class AssumeRoleSource implements CredentialSource {
             tags.add(tag(extra.getKey(), extra.getValue()));
             transitive.add(extra.getKey());
         });
-        return builder.tags(tags).transitiveTagKeys(transitive).build();
+        return request.tags(tags).list("TransitiveTagKeys", transitive);
     }
 
-    private static Tag tag(String key, String value) {
-        return Tag.builder().key(key).value(SessionNames.tagValue(value)).build();
+    private static Map.Entry<String, String> tag(String key, String value) {
+        return Map.entry(key, SessionNames.tagValue(value));
     }
 }

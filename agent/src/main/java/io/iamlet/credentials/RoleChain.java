@@ -6,18 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
-import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
-import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
-import software.amazon.awssdk.services.sts.model.Tag;
+import io.iamlet.credentials.sts.AwsKeys;
+import io.iamlet.credentials.sts.StsClient;
+import io.iamlet.credentials.sts.StsRequest;
+import java.util.Map;
 
 /**
  * The second step of cross-account role chaining, shared by both sources: {@code AssumeRole} of the target role,
- * signed with the credentials of the role assumed first (a request-level credentials override, so the sources keep
- * one client each), sending the external id.
+ * signed with the credentials of the role assumed first (a per-call signing override, so the sources keep one
+ * client each), sending the external id.
  *
  * <p>STS limits a session obtained by role chaining to one hour and refuses a longer {@code DurationSeconds}, so the
  * second call asks for {@code min(--session-duration, 1 h)}. Nothing else needs to know: the cache schedules renewal
@@ -30,22 +27,23 @@ final class RoleChain {
     static final Duration MAX_CHAINED = Duration.ofHours(1);
     static final String ACTION = "AssumeRole";
 
-    private final StsAsyncClient sts;
+    private final StsClient sts;
     private final int durationSeconds;
     private final Clock clock;
-    private final AwsRequestOverrideConfiguration callerWaiting;
+    private final Duration firstLoadTimeout;
 
     /**
      * @param sts             any STS client: the request carries its own credentials
      * @param sessionDuration {@code --session-duration}; the chained session asks for at most {@link #MAX_CHAINED}
      */
-    RoleChain(StsAsyncClient sts, Duration sessionDuration, Clock clock, Duration firstLoadTimeout) {
+    RoleChain(StsClient sts, Duration sessionDuration, Clock clock, Duration firstLoadTimeout) {
         this.sts = Objects.requireNonNull(sts, "sts");
         SessionDurations.seconds(sessionDuration);
         this.durationSeconds = Math.toIntExact(
                 (sessionDuration.compareTo(MAX_CHAINED) < 0 ? sessionDuration : MAX_CHAINED).toSeconds());
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.callerWaiting = StsClients.oneAttempt(firstLoadTimeout);
+        StsClients.oneAttempt(firstLoadTimeout); // validates
+        this.firstLoadTimeout = firstLoadTimeout;
     }
 
     /** DurationSeconds asked for the target role. */
@@ -60,31 +58,23 @@ final class RoleChain {
      * @param sessionName the session name the source uses for the first call too
      * @param tags        session tags for the target session (empty: none)
      */
-    CompletableFuture<Credentials> into(Credentials first, Identity identity, String sessionName, List<Tag> tags,
-                                        Budget budget) {
+    CompletableFuture<Credentials> into(Credentials first, Identity identity, String sessionName,
+                                        List<Map.Entry<String, String>> tags, Budget budget) {
         String target = identity.session().targetRoleArn();
+        var signedBy = new AwsKeys(first.accessKeyId(), first.secretAccessKey(), first.sessionToken(),
+                first.expiration());
+        var call = new StsClient.Call(signedBy, budget == Budget.CALLER_WAITING ? firstLoadTimeout : null);
         return StsCredentials.fetch(ACTION, target, clock,
-                () -> sts.assumeRole(request(first, identity, target, sessionName, tags, budget)),
-                AssumeRoleResponse::credentials);
+                () -> sts.call(request(identity, target, sessionName, tags), call));
     }
 
-    private AssumeRoleRequest request(Credentials first, Identity identity, String target, String sessionName,
-                                      List<Tag> tags, Budget budget) {
-        var signedBy = StaticCredentialsProvider.create(
-                AwsSessionCredentials.create(first.accessKeyId(), first.secretAccessKey(), first.sessionToken()));
-        var override = (budget == Budget.CALLER_WAITING ? callerWaiting.toBuilder()
-                : AwsRequestOverrideConfiguration.builder()).credentialsProvider(signedBy).build();
-        var builder = AssumeRoleRequest.builder()
-                .overrideConfiguration(override)
-                .roleArn(target)
-                .roleSessionName(sessionName)
-                .durationSeconds(durationSeconds);
-        if (identity.session().externalId() != null) {
-            builder.externalId(identity.session().externalId());
-        }
-        if (!tags.isEmpty()) {
-            builder.tags(tags);
-        }
-        return builder.build();
+    private StsRequest request(Identity identity, String target, String sessionName,
+                               List<Map.Entry<String, String>> tags) {
+        return StsRequest.of(ACTION)
+                .param("RoleArn", target)
+                .param("RoleSessionName", sessionName)
+                .param("DurationSeconds", durationSeconds)
+                .param("ExternalId", identity.session().externalId())
+                .tags(tags);
     }
 }

@@ -1,62 +1,59 @@
 package io.iamlet.credentials;
 
+import io.iamlet.credentials.StsProxy.ProxyConfiguration;
+import io.iamlet.credentials.sts.AwsKeys;
+import io.iamlet.credentials.sts.NodeKeyChain;
+import io.iamlet.credentials.sts.NodeKeys;
+import io.iamlet.credentials.sts.StsClient;
+import io.iamlet.credentials.sts.StsEndpoints;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
- * Builds the STS clients the sources use: one async client on the Netty HTTP client (the only HTTP client on the
- * class path), bounded in every dimension that could make a request hang or pile up: connect/read/write timeouts,
- * a per-attempt and a total timeout, a bounded number of attempts and a bounded connection pool.
+ * Builds the STS clients the sources use ({@link StsClient}, on the JDK's HTTP client), bounded in every dimension
+ * that could make a request hang or pile up: a connect timeout, a per-attempt and a total timeout, a bounded number
+ * of attempts.
  *
- * <p>The region is explicit (never the SDK's region chain, which would ask instance metadata); the SDK picks the
- * regional endpoint for it. Without an explicit override the SDK itself honours {@code AWS_ENDPOINT_URL_STS}.
- * The proxy comes from {@link StsProxy} (HTTPS_PROXY/NO_PROXY or the {@code https.proxy*} system properties),
- * not from the Netty client's own lookup, which reads {@code HTTP_PROXY} for an {@code http} proxy.
- *
- * <p>Building a client also pins the loggers that would print credentials at DEBUG to INFO ({@link WireLogging}).
+ * <p>The region is explicit (never a region chain that would ask instance metadata); the endpoint is its regional
+ * one ({@link StsEndpoints}), or {@code AWS_ENDPOINT_URL_STS} / {@code AWS_ENDPOINT_URL} as the AWS SDK honours them,
+ * or {@code --sts-endpoint}. The proxy comes from {@link StsProxy} (HTTPS_PROXY/NO_PROXY or the {@code https.proxy*}
+ * system properties).
  */
 public final class StsClients {
 
     /** {@code --sts-first-load-timeout}'s default: the budget of a load a caller waits for. */
     public static final Duration FIRST_LOAD_TIMEOUT = Duration.ofMillis(1500);
 
+    static {
+        ProxyTunnelAuth.allowBasicIfProxyHasCredentials(System.getenv());
+    }
+
     private StsClients() {
     }
 
-    /**
-     * Per-request settings for a call a caller waits on: one attempt (no SDK retry) of at most {@code timeout}, in
-     * place of the client's longer budget with retries. The retry strategy can only be changed for one request by a
-     * request-level plugin; the timeouts are plain request overrides.
-     */
-    public static AwsRequestOverrideConfiguration oneAttempt(Duration timeout) {
+    /** Per-call settings for a call a caller waits on: one attempt of at most {@code timeout}, no retry. */
+    public static StsClient.Call oneAttempt(Duration timeout) {
         Settings.requirePositive(timeout, "--sts-first-load-timeout");
-        return AwsRequestOverrideConfiguration.builder()
-                .apiCallTimeout(timeout)
-                .apiCallAttemptTimeout(timeout)
-                .addPlugin(client -> client.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())))
-                .build();
+        return new StsClient.Call(null, timeout);
     }
 
     /**
      * How to reach STS.
      *
-     * @param endpointOverride null for the SDK's regional endpoint (or {@code AWS_ENDPOINT_URL_STS})
+     * @param region           the region, {@code AWS_REGION}
+     * @param endpointOverride null for the regional endpoint (or {@code AWS_ENDPOINT_URL_STS})
      * @param proxy            null for a direct connection
+     * @param readTimeout      kept for the settings' shape: the attempt timeout bounds reading too
+     * @param maxConcurrency   unused by the JDK client, which opens connections as needed
      */
     public record Settings(
-            Region region,
+            String region,
             URI endpointOverride,
             ProxyConfiguration proxy,
             Duration connectTimeout,
@@ -81,13 +78,13 @@ public final class StsClients {
         }
 
         /** Production defaults: 2 s connect, 5 s read/attempt, 12 s per call, 3 attempts, 64 connections. */
-        public static Settings defaults(Region region) {
+        public static Settings defaults(String region) {
             return new Settings(region, null, null, Duration.ofSeconds(2), Duration.ofSeconds(5),
                     Duration.ofSeconds(5), Duration.ofSeconds(12), 3, 64);
         }
 
         /** Defaults plus the proxy named by the process environment and system properties. */
-        public static Settings fromEnvironment(Region region) {
+        public static Settings fromEnvironment(String region) {
             return defaults(region).withProxy(
                     StsProxy.resolve(System.getenv(), System.getProperties()).orElse(null));
         }
@@ -97,7 +94,7 @@ public final class StsClients {
                     apiCallTimeout, maxAttempts, maxConcurrency);
         }
 
-        public Settings withProxy(ProxyConfiguration proxyConfiguration) {
+        Settings withProxy(ProxyConfiguration proxyConfiguration) {
             return new Settings(region, endpointOverride, proxyConfiguration, connectTimeout, readTimeout,
                     apiCallAttemptTimeout, apiCallTimeout, maxAttempts, maxConcurrency);
         }
@@ -114,56 +111,67 @@ public final class StsClients {
         }
     }
 
-    /** {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION}, from the given environment. */
-    public static Optional<Region> regionFrom(Map<String, String> env) {
+    /** {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION}, from the given environment, in lower case. */
+    public static Optional<String> regionFrom(Map<String, String> env) {
         for (String name : new String[] {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {
-                return Optional.of(Region.of(value.trim()));
+                return Optional.of(value.trim().toLowerCase(Locale.ROOT));
             }
         }
         return Optional.empty();
     }
 
-    /** For {@link WebIdentitySource}: anonymous, so the request carries no signature, only the caller's token. */
-    public static StsAsyncClient forWebIdentity(Settings settings) {
-        return build(settings, AnonymousCredentialsProvider.create());
+    /** For {@link WebIdentitySource}: unsigned, so the request carries no signature, only the caller's token. */
+    public static StsClient forWebIdentity(Settings settings) {
+        return build(settings, (NodeKeys) null);
     }
 
     /**
-     * For {@link AssumeRoleSource}: the node's credentials from the SDK default chain, refreshed in the background
-     * ({@code asyncCredentialUpdateEnabled}) so a request rarely waits on instance metadata.
+     * For {@link AssumeRoleSource}: signed with the node's own keys, looked up like the AWS SDK's default chain
+     * ({@link NodeKeyChain}) when first needed, and renewed before they expire.
      */
-    public static StsAsyncClient forAssumeRole(Settings settings) {
-        return build(settings, DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build());
+    public static StsClient forAssumeRole(Settings settings) {
+        return build(settings, NodeKeyChain.standard(System.getenv(), System.getProperties(),
+                () -> forWebIdentity(settings), Clock.systemUTC()));
     }
 
-    /** A client signing with {@code credentials} (tests pass static credentials). */
-    public static StsAsyncClient build(Settings settings, AwsCredentialsProvider credentials) {
+    /** A client signing with {@code keys} (tests pass fixed keys). */
+    public static StsClient build(Settings settings, AwsKeys keys) {
+        return build(settings, NodeKeys.fixed(keys));
+    }
+
+    /** A client signing with {@code signer}; null for unsigned requests. */
+    public static StsClient build(Settings settings, NodeKeys signer) {
         WireLogging.quiet();
-        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-                .connectionTimeout(settings.connectTimeout())
-                .readTimeout(settings.readTimeout())
-                .writeTimeout(settings.readTimeout())
-                .tlsNegotiationTimeout(settings.connectTimeout())
-                .connectionAcquisitionTimeout(settings.apiCallAttemptTimeout())
-                .maxConcurrency(settings.maxConcurrency())
-                .maxPendingConnectionAcquires(settings.maxConcurrency() * 16)
-                .connectionMaxIdleTime(Duration.ofSeconds(50));
-        if (settings.proxy() != null) {
-            http.proxyConfiguration(settings.proxy());
-        }
-        var builder = StsAsyncClient.builder()
-                .region(settings.region())
-                .credentialsProvider(credentials)
-                .httpClientBuilder(http)
-                .overrideConfiguration(o -> o
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(settings.maxAttempts()).build())
-                        .apiCallAttemptTimeout(settings.apiCallAttemptTimeout())
-                        .apiCallTimeout(settings.apiCallTimeout()));
-        if (settings.endpointOverride() != null) {
-            builder.endpointOverride(settings.endpointOverride());
+        URI endpoint = StsEndpoints.resolve(settings.region(), settings.endpointOverride(), System.getenv(),
+                System.getProperties());
+        var config = new StsClient.Config(endpoint, StsEndpoints.signingRegion(settings.region()),
+                settings.apiCallAttemptTimeout(), settings.apiCallTimeout(), settings.maxAttempts());
+        return new StsClient(config, http(settings), signer, Clock.systemUTC());
+    }
+
+    private static HttpClient http(Settings settings) {
+        // the client's own work on virtual threads: its default is a cached pool of platform threads (6 seen idle)
+        var builder = HttpClient.newBuilder()
+                .executor(java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("iamlet-sts-http-", 0).factory()))
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout());
+        ProxyConfiguration proxy = settings.proxy();
+        if (proxy == null) {
+            builder.proxy(HttpClient.Builder.NO_PROXY);
+        } else {
+            if (!proxy.scheme().equals("http")) {
+                throw new IllegalArgumentException("HTTPS_PROXY must be an http:// URL: the JDK HTTP client does not "
+                        + "speak TLS to a proxy (the tunnel to STS is TLS all the same), was scheme " + proxy.scheme());
+            }
+            builder.proxy(proxy.selector());
+            var authenticator = proxy.authenticator();
+            if (authenticator != null) {
+                ProxyTunnelAuth.allowBasic();
+                builder.authenticator(authenticator);
+            }
         }
         return builder.build();
     }

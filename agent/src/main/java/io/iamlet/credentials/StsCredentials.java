@@ -1,11 +1,10 @@
 package io.iamlet.credentials;
 
+import io.iamlet.credentials.sts.StsResponse;
 import io.iamlet.failure.Failure;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import software.amazon.awssdk.services.sts.model.StsResponse;
 
 /** Calls STS for one role and converts its answer into our {@link Credentials}; the sources share this. */
 final class StsCredentials {
@@ -20,39 +19,25 @@ final class StsCredentials {
      * {@code Unavailable}.
      *
      * @param action  the STS action, for messages ({@code AssumeRole})
-     * @param issued  the response's credentials ({@code AssumeRoleResponse::credentials})
      */
-    static <R extends StsResponse> CompletableFuture<Credentials> fetch(
-            String action, String roleArn, Clock clock, Supplier<CompletableFuture<R>> call,
-            Function<R, software.amazon.awssdk.services.sts.model.Credentials> issued) {
+    static CompletableFuture<Credentials> fetch(String action, String roleArn, Clock clock,
+                                                Supplier<CompletableFuture<StsResponse>> call) {
         try {
             return call.get().handle((response, error) -> {
                 if (error != null) {
                     throw StsErrors.map(action, roleArn, error);
                 }
-                var credentials = issued.apply(response);
-                if (credentials == null) {
+                var issued = response.credentials();
+                if (issued == null || issued.expiration() == null) {
                     throw new Failure.Unavailable("sts_error", "STS " + action + " for " + roleArn
                             + " answered without credentials");
                 }
-                return from(credentials, roleArn, response, clock);
+                return new Credentials(issued.accessKeyId(), issued.secretAccessKey(), issued.sessionToken(),
+                        issued.expiration(), accountId(roleArn), response.requestId(), clock.instant());
             });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(StsErrors.map(action, roleArn, e));
         }
-    }
-
-    private static Credentials from(software.amazon.awssdk.services.sts.model.Credentials issued, String roleArn,
-                                    StsResponse response, Clock clock) {
-        var metadata = response.responseMetadata();
-        return new Credentials(
-                issued.accessKeyId(),
-                issued.secretAccessKey(),
-                issued.sessionToken(),
-                issued.expiration(),
-                accountId(roleArn),
-                metadata == null ? null : metadata.requestId(),
-                clock.instant());
     }
 
     /** The account of {@code arn:<partition>:iam::<account>:role/<name>}, or null when the ARN is not like that. */

@@ -4,17 +4,16 @@ import io.iamlet.failure.Failure;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import io.iamlet.credentials.sts.StsServiceException;
+import io.iamlet.credentials.sts.StsTimeoutException;
+import io.iamlet.credentials.sts.StsTransportException;
 
 /**
  * Turns what the STS client threw into a {@link Failure}: {@code Denied} when asking again cannot help (the cache
  * evicts), {@code Unavailable} when it can (the cache keeps serving and retries).
  *
  * <p>Messages name the STS action, role, error code and request id, never STS's free text or anything from the
- * request. The SDK exception stays attached as the cause for operators' logs.
+ * request. The client's exception stays attached as the cause for operators' logs.
  */
 final class StsErrors {
 
@@ -40,7 +39,7 @@ final class StsErrors {
 
     /**
      * Retryable. The node-credential codes come from AssumeRole signed with the node's own (rotating) credentials:
-     * the pod did nothing wrong, and the SDK's credential chain will fetch new ones.
+     * the pod did nothing wrong, and the node-key chain will fetch new ones.
      */
     private static final Map<String, String> UNAVAILABLE = Map.ofEntries(
             Map.entry("Throttling", "sts_throttled"),
@@ -73,24 +72,24 @@ final class StsErrors {
         if (t instanceof Failure f) {
             return f;
         }
-        if (t instanceof AwsServiceException e) {
+        if (t instanceof StsServiceException e) {
             String code = code(e);
             String message = "STS " + action + " for " + roleArn + " failed: " + code + " (HTTP " + e.statusCode()
                     + ", request id " + e.requestId() + ")";
             if (DENIED.containsKey(code)) {
                 return new Failure.Denied(DENIED.get(code), message, e);
             }
-            if (UNAVAILABLE.containsKey(code) || e.isThrottlingException() || e.statusCode() >= 500) {
+            if (UNAVAILABLE.containsKey(code) || e.throttling() || e.statusCode() >= 500) {
                 return new Failure.Unavailable(UNAVAILABLE.getOrDefault(code,
-                        e.isThrottlingException() ? "sts_throttled" : "sts_error"), message, e);
+                        e.throttling() ? "sts_throttled" : "sts_error"), message, e);
             }
             // An unknown client error: asking again will not help, so fail closed.
             return new Failure.Denied("sts_rejected", message, e);
         }
-        if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException) {
+        if (t instanceof StsTimeoutException) {
             return new Failure.Unavailable(TIMEOUT, "STS " + action + " for " + roleArn + " timed out", t);
         }
-        if (t instanceof SdkClientException) {
+        if (t instanceof StsTransportException) {
             return new Failure.Unavailable("sts_unreachable", "STS " + action + " for " + roleArn
                     + " could not be sent: " + t.getClass().getSimpleName(), t);
         }
@@ -107,22 +106,22 @@ final class StsErrors {
             return "none";
         }
         for (Throwable c = thrown; c != null; c = c.getCause()) {
-            if (c instanceof AwsServiceException e) {
+            if (c instanceof StsServiceException e) {
                 String code = code(e);
                 return DENIED.containsKey(code) || UNAVAILABLE.containsKey(code) ? code : "other";
             }
-            if (c instanceof ApiCallTimeoutException || c instanceof ApiCallAttemptTimeoutException) {
+            if (c instanceof StsTimeoutException) {
                 return "timeout";
             }
-            if (c instanceof SdkClientException) {
+            if (c instanceof StsTransportException) {
                 return "unreachable";
             }
         }
         return Failure.find(thrown).map(Failure::reason).orElse("other");
     }
 
-    private static String code(AwsServiceException e) {
-        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    private static String code(StsServiceException e) {
+        String code = e.errorCode();
         return code == null || code.isBlank() ? "Unknown" : code;
     }
 

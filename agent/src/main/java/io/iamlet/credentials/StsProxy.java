@@ -1,6 +1,14 @@
 package io.iamlet.credentials;
 
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.InetSocketAddress;
+import java.net.PasswordAuthentication;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -9,18 +17,15 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
 
 /**
  * The proxy for STS (an https endpoint), resolved the way curl and the JVM do it: system properties
  * {@code https.proxyHost}/{@code https.proxyPort} with {@code http.nonProxyHosts}, else the environment's
  * {@code https_proxy}/{@code HTTPS_PROXY} with {@code no_proxy}/{@code NO_PROXY}.
  *
- * <p>Why not the Netty client's {@code useEnvironmentVariableValues}: in SDK 2.57.8 its {@code scheme} means both
- * "which variable to read" and "speak TLS to the proxy", so with the default {@code http} it reads
- * {@code HTTP_PROXY} (wrong variable for an https target) and with {@code https} it would wrap the proxy connection
- * in TLS (wrong for the usual {@code HTTPS_PROXY=http://proxy:3128}). Here the proxy URL's own scheme decides.
- * The SDK matches non-proxy hosts as regular expressions on the whole host name, so entries are translated.
+ * <p>Non-proxy hosts are kept as regular expressions on the whole host name, so curl's and the JVM's entries are
+ * translated. {@link ProxyConfiguration#selector()} and {@link ProxyConfiguration#authenticator()} give them to the
+ * JDK's HTTP client.
  */
 final class StsProxy {
 
@@ -60,17 +65,63 @@ final class StsProxy {
 
     private static ProxyConfiguration configuration(String scheme, String host, int port, String user,
                                                     String password, Set<String> nonProxyHosts) {
-        var builder = ProxyConfiguration.builder()
-                .useSystemPropertyValues(false)
-                .useEnvironmentVariableValues(false)
-                .scheme(scheme)
-                .host(host)
-                .port(port)
-                .nonProxyHosts(nonProxyHosts);
-        if (user != null) {
-            builder.username(user).password(password);
+        return new ProxyConfiguration(scheme, host, port, user, password, nonProxyHosts);
+    }
+
+    /**
+     * A proxy for STS. {@link #toString()} leaves the password out.
+     *
+     * @param scheme        how to talk to the proxy: {@code http} (the JDK client cannot speak TLS to a proxy)
+     * @param nonProxyHosts regular expressions on the whole host name of hosts reached directly
+     */
+    record ProxyConfiguration(String scheme, String host, int port, String username, String password,
+                              Set<String> nonProxyHosts) {
+
+        ProxyConfiguration {
+            nonProxyHosts = Set.copyOf(nonProxyHosts);
         }
-        return builder.build();
+
+        /** Whether {@code host} is reached without the proxy. */
+        boolean bypasses(String host) {
+            return nonProxyHosts.stream().anyMatch(host::matches);
+        }
+
+        /** The JDK client's view: this proxy for every host but the non-proxy ones. */
+        ProxySelector selector() {
+            var proxy = new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(host, port));
+            return new ProxySelector() {
+                @Override
+                public List<Proxy> select(URI uri) {
+                    return uri.getHost() != null && bypasses(uri.getHost()) ? List.of(Proxy.NO_PROXY) : List.of(proxy);
+                }
+
+                @Override
+                public void connectFailed(URI uri, SocketAddress address, IOException e) {
+                    // the request fails and is retried like any connection failure
+                }
+            };
+        }
+
+        /** The proxy's credentials for the JDK client, answered to the proxy only; null when there are none. */
+        Authenticator authenticator() {
+            if (username == null) {
+                return null;
+            }
+            return new Authenticator() {
+                @Override
+                protected PasswordAuthentication getPasswordAuthentication() {
+                    return getRequestorType() == RequestorType.PROXY
+                            ? new PasswordAuthentication(username, password == null ? new char[0] : password.toCharArray())
+                            : null;
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "ProxyConfiguration[" + scheme + "://" + (username == null ? "" : username + ":***@") + host + ":"
+                    + port + ", nonProxyHosts=" + nonProxyHosts + "]";
+        }
     }
 
     /** curl's NO_PROXY: comma-separated host names (matching subdomains too), IP literals, or {@code *}. */

@@ -7,11 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
-import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
-import software.amazon.awssdk.services.sts.model.Tag;
+import io.iamlet.credentials.sts.StsClient;
+import io.iamlet.credentials.sts.StsRequest;
 
 /**
  * {@code web-identity} (the default): {@code AssumeRoleWithWebIdentity} with the caller's own projected
@@ -28,22 +25,22 @@ public final class WebIdentitySource implements CredentialSource {
     public static final String NAME = "web-identity";
     static final String ACTION = "AssumeRoleWithWebIdentity";
 
-    private final StsAsyncClient sts;
+    private final StsClient sts;
     private final int durationSeconds;
     private final Clock clock;
-    private final AwsRequestOverrideConfiguration callerWaiting;
+    private final StsClient.Call callerWaiting;
     private final RoleChain chain;
 
     /**
      * @param sts             an anonymous client, {@link StsClients#forWebIdentity}
      * @param sessionDuration DurationSeconds asked of STS (15 min to 12 h; the role's maximum must allow it)
      */
-    public WebIdentitySource(StsAsyncClient sts, Duration sessionDuration, Clock clock) {
+    public WebIdentitySource(StsClient sts, Duration sessionDuration, Clock clock) {
         this(sts, sessionDuration, clock, StsClients.FIRST_LOAD_TIMEOUT);
     }
 
     /** @param firstLoadTimeout {@code --sts-first-load-timeout}: the one attempt of a fetch a caller waits for */
-    public WebIdentitySource(StsAsyncClient sts, Duration sessionDuration, Clock clock, Duration firstLoadTimeout) {
+    public WebIdentitySource(StsClient sts, Duration sessionDuration, Clock clock, Duration firstLoadTimeout) {
         this.sts = Objects.requireNonNull(sts, "sts");
         this.durationSeconds = SessionDurations.seconds(sessionDuration);
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -74,8 +71,8 @@ public final class WebIdentitySource implements CredentialSource {
                     "the web-identity credential source needs the caller's service-account token"));
         }
         CompletableFuture<Credentials> first = StsCredentials.fetch(ACTION, identity.roleArn(), clock,
-                () -> sts.assumeRoleWithWebIdentity(request(identity, budget)),
-                AssumeRoleWithWebIdentityResponse::credentials);
+                () -> sts.call(request(identity), budget == Budget.CALLER_WAITING ? callerWaiting
+                        : StsClient.Call.DEFAULT));
         if (!identity.session().chained()) {
             return first;
         }
@@ -87,25 +84,20 @@ public final class WebIdentitySource implements CredentialSource {
         return SessionNames.forServiceAccount(identity.namespace(), identity.serviceAccount());
     }
 
-    private static List<Tag> extraTags(Identity.Session session) {
+    private static List<Map.Entry<String, String>> extraTags(Identity.Session session) {
         if (session.disableSessionTags()) {
             return List.of();
         }
         return session.extraTags().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> Tag.builder().key(e.getKey()).value(SessionNames.tagValue(e.getValue())).build())
+                .map(e -> Map.entry(e.getKey(), SessionNames.tagValue(e.getValue())))
                 .toList();
     }
 
-    private AssumeRoleWithWebIdentityRequest request(Identity identity, Budget budget) {
-        var builder = AssumeRoleWithWebIdentityRequest.builder();
-        if (budget == Budget.CALLER_WAITING) {
-            builder.overrideConfiguration(callerWaiting);
-        }
-        return builder
-                .roleArn(identity.roleArn())
-                .roleSessionName(sessionName(identity))
-                .webIdentityToken(identity.token().value())
-                .durationSeconds(durationSeconds)
-                .build();
+    private StsRequest request(Identity identity) {
+        return StsRequest.of(ACTION)
+                .param("RoleArn", identity.roleArn())
+                .param("RoleSessionName", sessionName(identity))
+                .param("WebIdentityToken", identity.token().value())
+                .param("DurationSeconds", durationSeconds);
     }
 }

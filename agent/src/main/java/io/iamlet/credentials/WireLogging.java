@@ -2,24 +2,23 @@ package io.iamlet.credentials;
 
 import ch.qos.logback.classic.Level;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the loggers that would print credentials at INFO or quieter, whatever the root level.
+ * Keeps what would print credentials quiet, whatever the root level.
  *
- * <p>SDK 2.57.8's Netty client puts a {@code LoggingHandler(DEBUG)} in every channel pipeline, unconditionally: at
- * DEBUG, logger {@code io.netty.handler.logging.LoggingHandler} hex-dumps STS requests (web-identity tokens) and
- * responses (secret keys, session tokens). The SigV4 signer logs the canonical request at DEBUG, with the
- * {@code x-amz-security-token} of the node's session credentials in it. Setting a level explicitly on these loggers
- * makes a later {@code root=DEBUG} leave them quiet. Only logback is handled (the project's backend).
+ * <p>Our STS client logs nothing of a request or an answer. The JDK's HTTP client logs headers and bodies only when
+ * the system property {@value #JDK_HTTP_LOG} asks for them (Authorization, X-Amz-Security-Token and answers with
+ * secret keys): that is refused with a warning at the first STS client. A Netty {@code LoggingHandler} at DEBUG
+ * hex-dumps whatever passes through a pipeline that has one; its logger is pinned to INFO (logback only, the
+ * project's backend).
  */
 final class WireLogging {
 
-    static final List<String> LEAKY = List.of(
-            "io.netty.handler.logging.LoggingHandler",
-            "software.amazon.awssdk.http.auth.aws.internal.signer",
-            "software.amazon.awssdk.auth.signer");
+    static final List<String> LEAKY = List.of("io.netty.handler.logging.LoggingHandler");
+    static final String JDK_HTTP_LOG = "jdk.httpclient.HttpClient.log";
 
     private static final Logger log = LoggerFactory.getLogger(WireLogging.class);
 
@@ -34,6 +33,16 @@ final class WireLogging {
                     logger.setLevel(Level.INFO);
                     log.debug("logger {} kept at INFO: at DEBUG it would log credentials", name);
                 }
+            }
+        }
+        String jdkLog = System.getProperty(JDK_HTTP_LOG);
+        if (jdkLog != null && !jdkLog.isBlank()) {
+            String asked = jdkLog.toLowerCase(Locale.ROOT);
+            if (asked.contains("all") || asked.contains("headers") || asked.contains("content")
+                    || asked.contains("requests") || asked.contains("frames")) {
+                System.clearProperty(JDK_HTTP_LOG);
+                log.warn("system property {} cleared: the JDK HTTP client would log STS credentials; it takes effect "
+                        + "only if no JDK HTTP client has logged yet", JDK_HTTP_LOG);
             }
         }
     }

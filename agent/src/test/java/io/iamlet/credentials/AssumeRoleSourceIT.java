@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.StsClient;
 
 class AssumeRoleSourceIT {
 
@@ -27,7 +27,7 @@ class AssumeRoleSourceIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension(clock);
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient client = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
+    private static final StsClient client = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
     private final AssumeRoleSource source = new AssumeRoleSource(client, "prod-eu", Duration.ofHours(1), clock);
 
     private static Identity pod(String namespace, String name, String uid) {
@@ -93,7 +93,7 @@ class AssumeRoleSourceIT {
 
     @Test
     void aBadNodeSignatureIsRefusedByStsAndReportedAsUnavailable() {
-        try (StsAsyncClient wrongSecret = TestStsClients.node(TestStsClients.singleAttempt(sts), "not-the-secret")) {
+        try (StsClient wrongSecret = TestStsClients.node(TestStsClients.singleAttempt(sts), "not-the-secret")) {
             var badSource = new AssumeRoleSource(wrongSecret, "prod-eu", Duration.ofHours(1), clock);
 
             assertThatThrownBy(() -> badSource.fetch(pod("team-a", "web-1", UID)).join())

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.StsClient;
 
 /**
  * Cross-account chaining through both sources, the real SDK and FakeSts, on a manual clock shared by FakeSts (issue
@@ -36,9 +36,9 @@ class ChainedSourcesIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension(time);
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient anonymous =
+    private static final StsClient anonymous =
             fake.closing(TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)));
-    private static final StsAsyncClient node = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
+    private static final StsClient node = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private CredentialCache cache;
 

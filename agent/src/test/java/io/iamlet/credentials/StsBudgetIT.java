@@ -12,10 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import io.iamlet.credentials.sts.StsTimeoutException;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.StsClient;
 
 /**
  * The two STS budgets with the real SDK client and the production client settings: a fetch a caller waits for
@@ -30,7 +29,7 @@ class StsBudgetIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension();
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient client = fake.closing(StsClients.forWebIdentity(TestStsClients.settings(sts)));
+    private static final StsClient client = fake.closing(StsClients.forWebIdentity(TestStsClients.settings(sts)));
     private static final WebIdentitySource source = new WebIdentitySource(client, Duration.ofHours(1),
             Clock.systemUTC(), FIRST_LOAD);
 
@@ -63,8 +62,8 @@ class StsBudgetIT {
                     assertThat(f.reason()).isEqualTo("sts_timeout");
                     // the attempt and the call share the 1.5 s budget: whichever timer fires first names it
                     assertThat(f.getCause())
-                            .isInstanceOfAny(ApiCallTimeoutException.class, ApiCallAttemptTimeoutException.class)
-                            .hasMessageContaining("1500 millis");
+                            .isInstanceOf(StsTimeoutException.class)
+                            .hasMessageContaining("1500 ms");
                 });
         assertThat(sts.requestsReceived()).isEqualTo(1);
     }

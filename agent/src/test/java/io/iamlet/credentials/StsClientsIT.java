@@ -10,8 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.StsClient;
 
 /** How the client factory reaches STS: endpoint configuration and proxies, with the real SDK. */
 class StsClientsIT {
@@ -24,17 +23,17 @@ class StsClientsIT {
     private static final FakeSts sts = fake.sts();
 
     private static Credentials fetchWith(StsClients.Settings settings) {
-        try (StsAsyncClient client = StsClients.forWebIdentity(settings)) {
+        try (StsClient client = StsClients.forWebIdentity(settings)) {
             return new WebIdentitySource(client, Duration.ofHours(1), Clock.systemUTC()).fetch(IDENTITY).join();
         }
     }
 
     @Test
-    void withoutAnOverrideTheSdkHonoursTheStsEndpointSetting() {
+    void withoutAnOverrideTheStsEndpointSettingIsHonoured() {
         // the system-property twin of AWS_ENDPOINT_URL_STS, which a test cannot set
         System.setProperty("aws.endpointUrlSts", sts.endpoint().toString());
         try {
-            Credentials credentials = fetchWith(StsClients.Settings.defaults(Region.EU_WEST_1));
+            Credentials credentials = fetchWith(StsClients.Settings.defaults("eu-west-1"));
 
             assertThat(sts.roleOf(credentials.accessKeyId())).contains(IDENTITY.roleArn());
         } finally {
@@ -51,7 +50,22 @@ class StsClientsIT {
             Credentials credentials = fetchWith(settings);
 
             assertThat(sts.roleOf(credentials.accessKeyId())).isPresent();
-            assertThat(proxy.targets()).containsExactly("CONNECT 127.0.0.1:" + sts.endpoint().getPort());
+            // the stand-in speaks http, so the proxy forwards the request; an https STS is reached by CONNECT
+            assertThat(proxy.targets()).containsExactly("POST " + sts.endpoint());
+        }
+    }
+
+    @Test
+    void sendsTheProxyCredentialsOfHttpsProxy() throws Exception {
+        try (var proxy = new TestConnectProxy()) {
+            proxy.requireBasic("iamlet", "pa:ss");
+            var settings = TestStsClients.settings(sts).withProxy(StsProxy.resolve(Map.of("HTTPS_PROXY",
+                    proxy.url().replace("http://", "http://iamlet:pa%3Ass@")), new Properties()).orElseThrow());
+
+            Credentials credentials = fetchWith(settings);
+
+            assertThat(sts.roleOf(credentials.accessKeyId())).isPresent();
+            assertThat(proxy.authorizations()).last().isEqualTo("Basic aWFtbGV0OnBhOnNz");
         }
     }
 
@@ -71,8 +85,8 @@ class StsClientsIT {
 
     @Test
     void regionComesFromTheEnvironment() {
-        assertThat(StsClients.regionFrom(Map.of("AWS_REGION", "eu-central-1"))).contains(Region.EU_CENTRAL_1);
-        assertThat(StsClients.regionFrom(Map.of("AWS_DEFAULT_REGION", "us-west-2"))).contains(Region.US_WEST_2);
+        assertThat(StsClients.regionFrom(Map.of("AWS_REGION", "eu-central-1"))).contains("eu-central-1");
+        assertThat(StsClients.regionFrom(Map.of("AWS_DEFAULT_REGION", "us-west-2"))).contains("us-west-2");
         assertThat(StsClients.regionFrom(Map.of())).isEmpty();
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.StsClient;
 
 /** Every STS answer, through the real SDK, lands in the right Failure with the right metric tags. */
 class StsErrorMappingIT {
@@ -32,12 +32,12 @@ class StsErrorMappingIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension();
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient anonymous =
+    private static final StsClient anonymous =
             fake.closing(TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)));
-    private static final StsAsyncClient node = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
+    private static final StsClient node = fake.closing(TestStsClients.node(TestStsClients.singleAttempt(sts)));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private CredentialSource source(String name, StsAsyncClient webIdentityClient, StsAsyncClient nodeClient) {
+    private CredentialSource source(String name, StsClient webIdentityClient, StsClient nodeClient) {
         CredentialSource raw = name.equals(WebIdentitySource.NAME)
                 ? new WebIdentitySource(webIdentityClient, Duration.ofHours(1), Clock.systemUTC())
                 : new AssumeRoleSource(nodeClient, "prod", Duration.ofHours(1), Clock.systemUTC());
@@ -100,7 +100,7 @@ class StsErrorMappingIT {
     @Test
     void aSlowStsTimesOutAsUnavailable() {
         var settings = TestStsClients.settings(sts).withTimeouts(Duration.ofMillis(300), Duration.ofMillis(600), 1);
-        try (StsAsyncClient impatient = TestStsClients.webIdentity(settings)) {
+        try (StsClient impatient = TestStsClients.webIdentity(settings)) {
             sts.failNext(FakeStsFault.delay(Duration.ofSeconds(2)));
             CredentialSource source = source(WebIdentitySource.NAME, impatient, node);
 
@@ -118,7 +118,7 @@ class StsErrorMappingIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
-        try (StsAsyncClient lost = TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)
+        try (StsClient lost = TestStsClients.webIdentity(TestStsClients.singleAttempt(sts)
                 .withEndpointOverride(closed))) {
             CredentialSource source = source(WebIdentitySource.NAME, lost, node);
 
@@ -130,7 +130,7 @@ class StsErrorMappingIT {
 
     @Test
     void transientErrorsAreRetriedByTheClientBeforeTheyReachTheCache() {
-        try (StsAsyncClient patient = TestStsClients.webIdentity(TestStsClients.settings(sts))) {
+        try (StsClient patient = TestStsClients.webIdentity(TestStsClients.settings(sts))) {
             sts.failNext(FakeStsFault.INTERNAL_FAILURE);
             sts.failNext(FakeStsFault.THROTTLING);
             CredentialSource source = source(WebIdentitySource.NAME, patient, node);
@@ -144,7 +144,7 @@ class StsErrorMappingIT {
 
     @Test
     void deniedIsNotRetriedByTheClient() {
-        try (StsAsyncClient patient = TestStsClients.webIdentity(TestStsClients.settings(sts))) {
+        try (StsClient patient = TestStsClients.webIdentity(TestStsClients.settings(sts))) {
             sts.failNext(FakeStsFault.ACCESS_DENIED);
             CredentialSource source = source(WebIdentitySource.NAME, patient, node);
 

@@ -8,7 +8,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
+import io.iamlet.credentials.StsProxy.ProxyConfiguration;
 
 class StsProxyTest {
 

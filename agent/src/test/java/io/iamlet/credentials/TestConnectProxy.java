@@ -12,12 +12,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A minimal HTTP CONNECT proxy on 127.0.0.1 that only tunnels to loopback, recording each CONNECT target. */
+/**
+ * A minimal HTTP proxy on 127.0.0.1 that only reaches loopback, recording each request line: CONNECT tunnels (an
+ * https target) and plain forwarding of an absolute-form request (an http target, as the stand-ins are). With
+ * {@link #requireBasic}, a request without that {@code Proxy-Authorization} is answered 407.
+ */
 final class TestConnectProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<String> targets = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private volatile String requiredAuthorization;
 
     TestConnectProxy() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -30,6 +36,17 @@ final class TestConnectProxy implements AutoCloseable {
 
     List<String> targets() {
         return List.copyOf(targets);
+    }
+
+    /** The Proxy-Authorization header of each request ("" when absent). */
+    List<String> authorizations() {
+        return List.copyOf(authorizations);
+    }
+
+    /** From now on requests must carry {@code Proxy-Authorization: Basic base64(user:password)}. */
+    void requireBasic(String user, String password) {
+        requiredAuthorization = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private void accept() {
@@ -49,6 +66,19 @@ final class TestConnectProxy implements AutoCloseable {
             String[] request = head.split("\r\n")[0].split(" ");
             String target = request.length > 1 ? request[1] : "";
             targets.add(request[0] + " " + target);
+            String authorization = head.lines().filter(l -> l.regionMatches(true, 0, "Proxy-Authorization:", 0, 20))
+                    .map(l -> l.substring(20).strip()).findFirst().orElse("");
+            authorizations.add(authorization);
+            if (requiredAuthorization != null && !requiredAuthorization.equals(authorization)) {
+                client.getOutputStream().write(("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                        + "Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+            if (!request[0].equals("CONNECT") && target.startsWith("http://127.0.0.1:")) {
+                forward(client, head, target);
+                return;
+            }
             int colon = target.lastIndexOf(':');
             if (!request[0].equals("CONNECT") || !target.startsWith("127.0.0.1:")) {
                 client.getOutputStream().write("HTTP/1.1 403 Forbidden\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -64,6 +94,20 @@ final class TestConnectProxy implements AutoCloseable {
             }
         } catch (Exception e) {
             // connection closed by either side
+        }
+    }
+
+    /** Plain forwarding: the head with its target in origin form, as proxies send it, then both ways. */
+    private void forward(Socket client, String head, String target) throws Exception {
+        var uri = java.net.URI.create(target);
+        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), uri.getPort())) {
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            String originForm = head.replaceFirst(java.util.regex.Pattern.quote(target),
+                    java.util.regex.Matcher.quoteReplacement(path));
+            upstream.getOutputStream().write(originForm.getBytes(StandardCharsets.ISO_8859_1));
+            var back = threads.submit(() -> pipe(upstream.getInputStream(), client.getOutputStream()));
+            pipe(client.getInputStream(), upstream.getOutputStream());
+            back.get();
         }
     }
 

@@ -16,7 +16,7 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.StsClient;
 
 class WebIdentitySourceIT {
 
@@ -27,7 +27,7 @@ class WebIdentitySourceIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension(clock);
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient client = fake.closing(TestStsClients.webIdentity(TestStsClients.settings(sts)));
+    private static final StsClient client = fake.closing(TestStsClients.webIdentity(TestStsClients.settings(sts)));
 
     private static Identity identity(String serviceAccount, String podUid, String token) {
         return new Identity(ROLE, "team-a", serviceAccount, "pod-" + podUid, podUid,

@@ -8,7 +8,6 @@ import io.iamlet.Agent;
 import io.iamlet.associations.PodIdentityAssociation;
 import io.iamlet.associations.PodIdentityAssociationSpec;
 import io.iamlet.config.ServeOptions;
-import io.iamlet.credentials.StsClients;
 import io.iamlet.metrics.Metrics;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.testing.FakeSts;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * Cross-account roles end to end, in one JVM: the agent with {@code --role-source association} (so service-account
@@ -84,7 +82,7 @@ class ChainedRolesIT {
                 "--sts-endpoint", sts.endpoint().toString(),
                 "--unknown-ip-wait", "300ms");
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                Region.US_EAST_1, null, metrics = Metrics.create()));
+                "us-east-1", null, metrics = Metrics.create()));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
         endpoint = agent.bound("container").getFirst().toSocketAddress();
         awaitReady();
@@ -164,8 +162,7 @@ class ChainedRolesIT {
                     .isBefore(Instant.now().plus(Duration.ofMinutes(61))));
 
             // The pod's SDK, signing with what it was served, is the target role as far as STS can tell.
-            try (var client = StsClients.build(StsClients.Settings.defaults(Region.US_EAST_1)
-                    .withEndpointOverride(sts.endpoint()), provider)) {
+            try (var client = io.iamlet.testing.SdkSts.client(sts.endpoint(), provider)) {
                 assertThat(client.getCallerIdentity().join().arn())
                         .isEqualTo("arn:aws:sts::444455556666:assumed-role/reports-exporter/reports.exporter");
             }

@@ -34,7 +34,6 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * The container endpoint end to end, in one JVM: the real AWS SDK for Java v2 {@code ContainerCredentialsProvider}
@@ -81,7 +80,7 @@ class ContainerEndpointIT {
                 "--unknown-ip-wait", UNKNOWN_IP_WAIT.toMillis() + "ms");
         deadline = config.faults().requestDeadline();
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                Region.US_EAST_1, null, metrics = Metrics.create()));
+                "us-east-1", null, metrics = Metrics.create()));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
         endpoint = agent.bound("container").getFirst().toSocketAddress();
     }

@@ -18,10 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import io.iamlet.credentials.sts.AwsKeys;
+import io.iamlet.credentials.sts.NodeKeys;
 import software.amazon.awssdk.auth.credentials.InstanceProfileCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * The metadata path as {@code iamlet serve} wires it: the real SDK's {@code InstanceProfileCredentialsProvider}
@@ -62,10 +61,9 @@ class MetadataPathIT {
                 "--metadata-upstream", "http://127.0.0.1:1",
                 "--sts-endpoint", standIns.sts().endpoint().toString());
         metrics = Metrics.create();
-        var node = StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(FakeSts.NODE_ACCESS_KEY_ID, FakeSts.NODE_SECRET_ACCESS_KEY));
+        var node = NodeKeys.fixed(AwsKeys.of(FakeSts.NODE_ACCESS_KEY_ID, FakeSts.NODE_SECRET_ACCESS_KEY));
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(TestPods.NODE),
-                Region.US_EAST_1, node, metrics));
+                "us-east-1", node, metrics));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
         metadata = agent.bound("metadata").getFirst().toSocketAddress();
     }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * The container endpoint when STS fails, end to end in one JVM: the Agent as {@code serve} starts it, with the
@@ -60,7 +59,7 @@ class StsFaultsIT {
                 "--metrics-listen", "127.0.0.1:0",
                 "--sts-endpoint", sts.endpoint().toString());
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                Region.US_EAST_1, null, metrics = Metrics.create()));
+                "us-east-1", null, metrics = Metrics.create()));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
         endpoint = agent.bound("container").getFirst().toSocketAddress();
         // an agent that has served before: a cold SDK client's first call alone can take more than the budget

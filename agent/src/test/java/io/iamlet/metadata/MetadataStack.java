@@ -26,10 +26,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sts.StsAsyncClient;
+import io.iamlet.credentials.sts.AwsKeys;
+import io.iamlet.credentials.sts.StsClient;
 
 /**
  * The metadata path's real dependencies, all on loopback: the fabric8 mock API server (pods, namespaces, events) with
@@ -46,7 +44,7 @@ final class MetadataStack implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final InformerPodIndex pods;
     final InformerNamespacePolicies namespaces;
-    final StsAsyncClient sts;
+    final StsClient sts;
     final CredentialCache cache;
     final ExecutorService eventThread = Executors.newSingleThreadExecutor();
     final PodEventRecorder events;
@@ -57,10 +55,9 @@ final class MetadataStack implements AutoCloseable {
         pods = new InformerPodIndex(standIns.client(), PodSelector.clientSideOnly(TestPods.NODE),
                 Duration.ofSeconds(2), Scheduler.systemScheduler(), registry);
         namespaces = new InformerNamespacePolicies(standIns.client(), Duration.ofSeconds(2), registry);
-        sts = StsClients.build(StsClients.Settings.defaults(Region.EU_WEST_1)
+        sts = StsClients.build(StsClients.Settings.defaults("eu-west-1")
                         .withEndpointOverride(standIns.sts().endpoint()),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(FakeSts.NODE_ACCESS_KEY_ID,
-                        FakeSts.NODE_SECRET_ACCESS_KEY)));
+                AwsKeys.of(FakeSts.NODE_ACCESS_KEY_ID, FakeSts.NODE_SECRET_ACCESS_KEY));
         cache = new CredentialCache(new MeteredSource(new AssumeRoleSource(sts, "test-cluster", Duration.ofHours(1),
                 Clock.systemUTC()), registry), CacheSettings.defaults(), key -> true, registry);
         events = new PodEventRecorder(standIns.client(), pods, TestPods.NODE, PodEventRecorder.DEFAULT_INTERVAL,

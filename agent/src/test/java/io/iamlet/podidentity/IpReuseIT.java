@@ -59,7 +59,7 @@ class IpReuseIT {
                 "--unknown-ip-wait", WAIT.toMillis() + "ms",
                 "--request-deadline", DEADLINE.toMillis() + "ms");
         agent = Agent.start(config, new Agent.Wiring(standIns.client(), PodSelector.clientSideOnly(NODE),
-                software.amazon.awssdk.regions.Region.US_EAST_1, null, metrics = Metrics.create()));
+                "us-east-1", null, metrics = Metrics.create()));
         agent.podsSynced().orTimeout(30, TimeUnit.SECONDS).join();
         endpoint = URI.create("http://" + agent.bound("container").getFirst() + "/v1/credentials");
         // Warm up: signing keys loaded, STS client and the web role's credentials ready, so that the tests below

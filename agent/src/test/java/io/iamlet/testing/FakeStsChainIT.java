@@ -3,7 +3,6 @@ package io.iamlet.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.iamlet.credentials.StsClients;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,9 +26,7 @@ class FakeStsChainIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension(new ManualTime());
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient client = fake.closing(StsClients.build(StsClients.Settings
-            .defaults(Region.US_EAST_1).withEndpointOverride(sts.endpoint())
-            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 1), AnonymousCredentialsProvider.create()));
+    private static final StsAsyncClient client = fake.closing(SdkSts.client(sts.endpoint()));
 
     private static Credentials source() {
         return client.assumeRoleWithWebIdentity(r -> r.roleArn(SOURCE).roleSessionName("team.app")

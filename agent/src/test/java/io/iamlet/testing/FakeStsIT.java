@@ -2,7 +2,6 @@ package io.iamlet.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.iamlet.credentials.StsClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,9 +29,7 @@ class FakeStsIT {
     @RegisterExtension
     static final FakeStsExtension fake = new FakeStsExtension(clock);
     private static final FakeSts sts = fake.sts();
-    private static final StsAsyncClient client = fake.closing(StsClients.build(StsClients.Settings
-            .defaults(Region.US_EAST_1).withEndpointOverride(sts.endpoint())
-            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), 1), AnonymousCredentialsProvider.create()));
+    private static final StsAsyncClient client = fake.closing(SdkSts.client(sts.endpoint()));
 
     private static Credentials assumeWithWebIdentity() {
         return client.assumeRoleWithWebIdentity(r -> r.roleArn(ROLE).roleSessionName("team-a.reader")

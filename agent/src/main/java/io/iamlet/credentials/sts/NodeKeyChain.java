@@ -1,0 +1,96 @@
+package io.iamlet.credentials.sts;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The node's own keys, looked up like the AWS SDK's default chain, in its order, for what a node agent can have:
+ * system properties, environment variables, web identity (IRSA), the shared credentials file's static keys, the
+ * container credentials endpoint, instance metadata. Links that the settings do not configure are left out when the
+ * chain is built; the others are asked in order at the first need, and the first that answers is kept for good
+ * (the SDK's {@code reuseLastProviderEnabled}). Nothing is fetched before keys are first needed.
+ */
+public final class NodeKeyChain implements NodeKeys {
+
+    record Link(String name, NodeKeys keys) {
+    }
+
+    private final List<Link> links;
+    private volatile Link chosen;
+
+    NodeKeyChain(List<Link> links) {
+        this.links = List.copyOf(links);
+    }
+
+    /**
+     * @param unsignedSts an unsigned STS client for the web-identity link (built only when that link is configured)
+     */
+    public static NodeKeyChain standard(Map<String, String> env, Properties system, Supplier<StsClient> unsignedSts,
+                                        Clock clock) {
+        List<Link> links = new ArrayList<>();
+        EnvironmentKeys.fromSystemProperties(system).ifPresent(k -> links.add(new Link("system properties",
+                NodeKeys.fixed(k))));
+        EnvironmentKeys.fromEnvironment(env).ifPresent(k -> links.add(new Link("environment variables",
+                NodeKeys.fixed(k))));
+        WebIdentityKeys.settings(env, system, clock).ifPresent(s -> links.add(new Link("web identity token file",
+                WebIdentityKeys.create(s, unsignedSts.get(), clock))));
+        ProfileKeys.read(env, system).ifPresent(k -> links.add(new Link("profile file", NodeKeys.fixed(k))));
+        var local = new LocalHttp[1];
+        Supplier<LocalHttp> http = () -> local[0] == null ? local[0] = new LocalHttp(LocalHttp.client()) : local[0];
+        ContainerKeys.endpoint(env).ifPresent(uri -> links.add(new Link("container credentials endpoint",
+                ContainerKeys.create(uri, env, http.get(), clock))));
+        if (!InstanceProfileKeys.disabled(env, system)) {
+            links.add(new Link("instance metadata", InstanceProfileKeys.create(env, system, http.get(), clock)));
+        }
+        return new NodeKeyChain(links);
+    }
+
+    /** The links, in order, by name (for logs and tests). */
+    public List<String> names() {
+        return links.stream().map(Link::name).toList();
+    }
+
+    @Override
+    public CompletableFuture<AwsKeys> keys() {
+        Link link = chosen;
+        if (link != null) {
+            return link.keys().keys();
+        }
+        return tryFrom(0, new ArrayList<>());
+    }
+
+    private CompletableFuture<AwsKeys> tryFrom(int i, List<String> failures) {
+        if (i >= links.size()) {
+            return CompletableFuture.failedFuture(new StsTransportException(
+                    "no AWS credentials for the node: " + (failures.isEmpty() ? "no source is configured"
+                            : String.join("; ", failures))));
+        }
+        Link link = links.get(i);
+        CompletableFuture<AwsKeys> attempt;
+        try {
+            attempt = link.keys().keys();
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        return attempt.handle((keys, error) -> {
+            if (error == null) {
+                chosen = link;
+                return CompletableFuture.completedFuture(keys);
+            }
+            Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
+                    ? error.getCause() : error;
+            failures.add(link.name() + ": " + cause.getMessage());
+            return tryFrom(i + 1, failures);
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public String toString() {
+        return "NodeKeyChain" + names();
+    }
+}

@@ -1,0 +1,81 @@
+package io.iamlet.credentials.sts;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Where STS is: an explicit endpoint ({@code --sts-endpoint}), else the SDK's configured-endpoint settings
+ * ({@code aws.endpointUrlSts} / {@code AWS_ENDPOINT_URL_STS}, then {@code aws.endpointUrl} / {@code AWS_ENDPOINT_URL},
+ * unless {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true}), else the regional endpoint {@code https://sts.<region>.
+ * <dnsSuffix>} of the region's partition, as the SDK's STS endpoint rules give it (FIPS and dual-stack endpoints
+ * are not offered).
+ */
+public final class StsEndpoints {
+
+    /** The AWS SDK's partitions (2.57.8): region pattern to DNS suffix; unknown regions fall in {@code aws}. */
+    private static final List<Map.Entry<Pattern, String>> PARTITIONS = List.of(
+            Map.entry(Pattern.compile("^(us|eu|ap|sa|ca|me|af|il|mx)-\\w+-\\d+$"), "amazonaws.com"),
+            Map.entry(Pattern.compile("^cn-\\w+-\\d+$"), "amazonaws.com.cn"),
+            Map.entry(Pattern.compile("^us-gov-\\w+-\\d+$"), "amazonaws.com"),
+            Map.entry(Pattern.compile("^us-iso-\\w+-\\d+$"), "c2s.ic.gov"),
+            Map.entry(Pattern.compile("^us-isob-\\w+-\\d+$"), "sc2s.sgov.gov"),
+            Map.entry(Pattern.compile("^eu-isoe-\\w+-\\d+$"), "cloud.adc-e.uk"),
+            Map.entry(Pattern.compile("^us-isof-\\w+-\\d+$"), "csp.hci.ic.gov"),
+            Map.entry(Pattern.compile("^eusc-(de)-\\w+-\\d+$"), "amazonaws.eu"));
+    /** The SDK's pseudo-region of the global endpoint, signed as us-east-1. */
+    static final String GLOBAL = "aws-global";
+    private static final Pattern HOST_LABEL = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+
+    private StsEndpoints() {
+    }
+
+    /** The endpoint to call. */
+    public static URI resolve(String region, URI override, Map<String, String> env, Properties system) {
+        if (override != null) {
+            return override;
+        }
+        if (!"true".equalsIgnoreCase(setting(env, system, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                "aws.ignoreConfiguredEndpointUrls"))) {
+            String configured = setting(env, system, "AWS_ENDPOINT_URL_STS", "aws.endpointUrlSts");
+            if (configured == null) {
+                configured = setting(env, system, "AWS_ENDPOINT_URL", "aws.endpointUrl");
+            }
+            if (configured != null) {
+                return URI.create(configured.trim());
+            }
+        }
+        return regional(region);
+    }
+
+    /** {@code https://sts.<region>.<partition's dnsSuffix>}. */
+    public static URI regional(String region) {
+        String r = region.toLowerCase(Locale.ROOT);
+        if (r.equals(GLOBAL)) {
+            return URI.create("https://sts.amazonaws.com");
+        }
+        if (!HOST_LABEL.matcher(r).matches()) {
+            throw new IllegalArgumentException("AWS_REGION is not a region name: " + region);
+        }
+        String suffix = PARTITIONS.stream().filter(p -> p.getKey().matcher(r).matches()).map(Map.Entry::getValue)
+                .findFirst().orElse("amazonaws.com");
+        return URI.create("https://sts." + r + "." + suffix);
+    }
+
+    /** The region a request to {@code region}'s endpoint is signed for. */
+    public static String signingRegion(String region) {
+        return GLOBAL.equalsIgnoreCase(region) ? "us-east-1" : region;
+    }
+
+    /** The SDK reads the system property first, then the environment variable. */
+    private static String setting(Map<String, String> env, Properties system, String variable, String property) {
+        String value = system.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = env.get(variable);
+        }
+        return value == null || value.isBlank() ? null : value;
+    }
+}
