@@ -24,8 +24,8 @@ public final class ConfigurationDoc {
                 .append("Lists take commas (`--container-listen a:80,b:80`). Durations take `500ms`, `2s`, `30m`, ")
                 .append("`1h` or ISO-8601 (`PT1H`).\n\n")
                 .append("Standard variables honoured as well: `KUBECONFIG` (else in-cluster config), `AWS_REGION`, ")
-                .append("`AWS_ENDPOINT_URL_STS`, `HTTPS_PROXY`/`NO_PROXY` and the AWS SDK's default credential ")
-                .append("chain (assume-role source).\n");
+                .append("`AWS_ENDPOINT_URL_STS`, `HTTPS_PROXY`/`NO_PROXY`, and for the node's own credentials ")
+                .append("(assume-role source) the AWS SDKs' default-chain variables: see [sts.md](sts.md).\n");
         for (var sub : root.getSubcommands().values().stream().distinct().toList()) {
             CommandSpec spec = sub.getCommandSpec();
             if (spec.usageMessage().hidden()) {
