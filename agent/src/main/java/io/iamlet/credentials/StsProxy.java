@@ -43,7 +43,13 @@ final class StsProxy {
         if (url == null) {
             return Optional.empty();
         }
-        URI uri = URI.create(url.contains("://") ? url.trim() : "http://" + url.trim());
+        URI uri;
+        try {
+            uri = URI.create(url.contains("://") ? url.trim() : "http://" + url.trim());
+        } catch (IllegalArgumentException e) {
+            // not the value, nor the cause: the URL may carry the proxy's password
+            throw new IllegalArgumentException("HTTPS_PROXY is not a valid URL");
+        }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("HTTPS_PROXY must be an http:// or https:// URL, was scheme " + scheme);

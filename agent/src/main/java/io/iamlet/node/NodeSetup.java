@@ -39,6 +39,38 @@ public final class NodeSetup {
         return new NodeSetup(new ProcessCommandRunner(), Tools.discover()).apply(settings);
     }
 
+    /** iamlet's chains in both families, as the settings want them; returns the chains written. */
+    private Written natChains(NodeSetupSettings settings, List<InetAddress> addresses, List<String> warnings) {
+        boolean proxyPort = settings.containerPort() != ContainerPortRedirect.DEFAULT_PORT;
+        List<String> changed = new ArrayList<>();
+        if (tools.iptables().isPresent()) {
+            if (settings.metadataPort() == 0) {
+                log.warn("--metadata-port is 0: pods' instance-metadata traffic is not redirected to iamlet; "
+                        + "removing any earlier redirect");
+            }
+            changed.addAll(new NatChains(runner, tools.requireIptables(), tools.requireIptablesRestore()).apply(List.of(
+                    MetadataRedirect.chain(settings.podInterfaces(), settings.hostIp(), settings.metadataPort()),
+                    ContainerPortRedirect.chain(family(addresses, false), settings.containerPort()))));
+        }
+        List<InetAddress> v6 = family(addresses, true);
+        if (tools.ip6tables().isPresent()) {
+            NatChains ip6 = new NatChains(runner, tools.ip6tables().get(), tools.ip6tablesRestore().orElseThrow());
+            try {
+                changed.addAll(ip6.apply(List.of(ContainerPortRedirect.chain(v6, settings.containerPort()))));
+            } catch (NodeCommandException e) {
+                warnings.add("IPv6 nat table not usable (" + e.getMessage().lines().findFirst().orElse("") + ")"
+                        + (proxyPort && !v6.isEmpty() ? ": the IPv6 container address(es) are left out" : ""));
+                log.warn(warnings.getLast());
+                return new Written(changed, proxyPort && !v6.isEmpty());
+            }
+        }
+        return new Written(changed, false);
+    }
+
+    /** The chains a run wrote, and whether the IPv6 redirect the proxy-port mode needs could not be written. */
+    private record Written(List<String> chains, boolean ipv6Refused) {
+    }
+
     private static List<InetAddress> family(List<InetAddress> addresses, boolean v6) {
         return addresses.stream().filter(a -> (a instanceof Inet6Address) == v6).toList();
     }
@@ -48,38 +80,32 @@ public final class NodeSetup {
         if (settings.metadataPort() > 0 || proxyPort) {
             tools.requireIptables(); // fail before touching anything
         }
-        ContainerLink.Outcome link = new ContainerLink(runner, tools.ip())
-                .ensure(settings.linkName(), settings.containerAddresses());
-        List<String> warnings = new ArrayList<>(link.warnings());
-        List<InetAddress> v6 = family(link.usable(), true);
-        if (proxyPort && !v6.isEmpty() && tools.ip6tables().isEmpty()) {
-            // a pod's IPv6 request would reach whatever holds port 80, token and all: write nothing
-            throw new NodeCommandException("--container-port " + settings.containerPort() + " needs ip6tables to "
-                    + "redirect port 80 of " + v6.stream().map(NetUtil::toAddressString).toList() + " (none found "
-                    + "beside " + tools.requireIptables() + "); install it or leave the IPv6 address out of "
-                    + "--container-address");
+        List<String> warnings = new ArrayList<>();
+        List<InetAddress> addresses = settings.containerAddresses();
+        if (proxyPort && tools.ip6tables().isEmpty() && !family(addresses, true).isEmpty()) {
+            // Without ip6tables nothing can redirect port 80 of an IPv6 container address, and a pod's IPv6
+            // request would reach whatever holds that port, token and all: the address is left off the link.
+            addresses = family(addresses, false);
+            warnings.add("IPv6 container address(es) " + family(settings.containerAddresses(), true).stream()
+                    .map(NetUtil::toAddressString).toList() + " left out: --container-port "
+                    + settings.containerPort() + " needs ip6tables (none found beside " + tools.requireIptables()
+                    + ") to redirect their port 80");
+            log.warn(warnings.getLast());
         }
         List<String> changed = new ArrayList<>();
-        if (tools.iptables().isPresent()) {
-            if (settings.metadataPort() == 0) {
-                log.warn("--metadata-port is 0: pods' instance-metadata traffic is not redirected to iamlet; "
-                        + "removing any earlier redirect");
+        if (proxyPort) {
+            // The redirect goes in before any address is on the link: from the moment 169.254.170.23 exists,
+            // port 80 leads to iamlet's port, never to the process holding port 80.
+            Written written = natChains(settings, addresses, warnings);
+            changed.addAll(written.chains());
+            if (written.ipv6Refused()) {
+                addresses = family(addresses, false);
             }
-            changed.addAll(new NatChains(runner, tools.requireIptables(), tools.requireIptablesRestore()).apply(List.of(
-                    MetadataRedirect.chain(settings.podInterfaces(), settings.hostIp(), settings.metadataPort()),
-                    ContainerPortRedirect.chain(family(link.usable(), false), settings.containerPort()))));
         }
-        if (tools.ip6tables().isPresent() && (proxyPort || !v6.isEmpty())) {
-            NatChains ip6 = new NatChains(runner, tools.ip6tables().get(), tools.ip6tablesRestore().orElseThrow());
-            try {
-                changed.addAll(ip6.apply(List.of(ContainerPortRedirect.chain(v6, settings.containerPort()))));
-            } catch (NodeCommandException e) {
-                if (proxyPort && !v6.isEmpty()) {
-                    throw e; // a pod's IPv6 request would reach whatever holds port 80, token and all
-                }
-                warnings.add("IPv6 nat table not readable (" + e.getMessage().lines().findFirst().orElse("") + ")");
-                log.warn(warnings.getLast());
-            }
+        ContainerLink.Outcome link = new ContainerLink(runner, tools.ip()).ensure(settings.linkName(), addresses);
+        warnings.addAll(link.warnings());
+        if (!proxyPort) {
+            changed.addAll(natChains(settings, addresses, warnings).chains());
         }
         boolean redirectChanged = !changed.isEmpty();
         if (redirectChanged) {

@@ -40,20 +40,22 @@ public final class NodeTeardown {
         // iptables is required even if no rule may exist: silently leaving a redirect behind would break every
         // pod's instance-metadata access after uninstall (kube2iam #127).
         tools.requireIptables();
-        List<NatChains.Chain> none = List.of(MetadataRedirect.chain(List.of(), Optional.empty(), 0),
-                ContainerPortRedirect.chain(List.of(), ContainerPortRedirect.DEFAULT_PORT));
-        boolean rules = !new NatChains(runner, tools.requireIptables(), tools.requireIptablesRestore())
-                .apply(none).isEmpty();
+        // The metadata redirect goes first (pods reach the real IMDS again only once iamlet is gone); the proxy-port
+        // redirect goes last, after the link: while 169.254.170.23 exists, its port 80 never leads to another process.
+        NatChains ip4 = new NatChains(runner, tools.requireIptables(), tools.requireIptablesRestore());
+        boolean rules = !ip4.apply(List.of(MetadataRedirect.chain(List.of(), Optional.empty(), 0))).isEmpty();
+        boolean link = new ContainerLink(runner, tools.ip()).remove(linkName);
+        NatChains.Chain noProxy = ContainerPortRedirect.chain(List.of(), ContainerPortRedirect.DEFAULT_PORT);
+        rules |= !ip4.apply(List.of(noProxy)).isEmpty();
         if (tools.ip6tables().isPresent()) {
             try {
                 rules |= !new NatChains(runner, tools.ip6tables().get(), tools.ip6tablesRestore().orElseThrow())
-                        .apply(List.of(none.getLast())).isEmpty();
+                        .apply(List.of(noProxy)).isEmpty();
             } catch (NodeCommandException e) {
                 log.warn("IPv6 nat table not readable, nothing of iamlet's can be there: {}",
                         e.getMessage().lines().findFirst().orElse(""));
             }
         }
-        boolean link = new ContainerLink(runner, tools.ip()).remove(linkName);
         log.atInfo().setMessage("node teardown done").addKeyValue("link", linkName).addKeyValue("linkRemoved", link)
                 .addKeyValue("redirectRemoved", rules).log();
         return rules || link;

@@ -286,12 +286,35 @@ class NodeSetupTest {
     }
 
     @Test
-    void proxyPortWithAnIpv6AddressButNoIp6tablesFailsRatherThanLeavePort80ToAnotherProcess() {
-        host.onOutput(ADDR_SHOW, BOTH_ADDRESSES).onOutput(NAT_LIST, EMPTY_NAT);
+    void proxyPortWithoutIp6tablesLeavesTheIpv6AddressOffTheLinkRatherThanPort80ToAnotherProcess() {
+        host.onFailure(LINK_SHOW, 1, NO_LINK).onOutput(NAT_LIST, EMPTY_NAT);
 
-        assertThatThrownBy(() -> setUp(proxied(8181, 2702)))
-                .isInstanceOf(NodeCommandException.class)
-                .hasMessageContaining("ip6tables").hasMessageContaining("fd00:ec2::23");
+        NodeSetupResult result = setUp(proxied(8181, 2702));
+
+        assertThat(host.commandLines()).doesNotContain("ip addr add fd00:ec2::23/128 dev iamlet0 nodad")
+                .contains("ip addr add 169.254.170.23/32 dev iamlet0");
+        assertThat(result.warnings()).singleElement().asString().contains("fd00:ec2::23", "ip6tables", "left out");
+    }
+
+    @Test
+    void proxyPortRedirectIsInPlaceBeforeTheFirstAddressIsAdded() {
+        host.onFailure(LINK_SHOW, 1, NO_LINK).onOutput(NAT_LIST, EMPTY_NAT).onOutput(NAT6_LIST, EMPTY_NAT);
+
+        new NodeSetup(host, ScriptedRunner.TOOLS_V6).apply(proxied(8181, 2702));
+
+        assertThat(host.commandLines()).containsSubsequence(RESTORE, RESTORE6,
+                "ip addr add 169.254.170.23/32 dev iamlet0", "ip addr add fd00:ec2::23/128 dev iamlet0 nodad");
+    }
+
+    @Test
+    void proxyPortWithAnUnusableIpv6NatTableLeavesTheIpv6AddressOut() {
+        host.onFailure(LINK_SHOW, 1, NO_LINK).onOutput(NAT_LIST, EMPTY_NAT)
+                .onFailure(NAT6_LIST, 3, "ip6tables v1.8.9: can't initialize ip6tables table `nat'\n");
+
+        NodeSetupResult result = new NodeSetup(host, ScriptedRunner.TOOLS_V6).apply(proxied(8181, 2702));
+
+        assertThat(host.commandLines()).doesNotContain("ip addr add fd00:ec2::23/128 dev iamlet0 nodad");
+        assertThat(result.warnings()).singleElement().asString().contains("IPv6 nat table", "left out");
     }
 
     @Test
@@ -300,7 +323,8 @@ class NodeSetupTest {
                 .onFailure("ip addr add fd00:ec2::23/128 dev iamlet0 nodad", 2, "RTNETLINK answers: Permission denied\n")
                 .onOutput(NAT_LIST, EMPTY_NAT);
 
-        NodeSetupResult result = setUp(proxied(0, 2702));
+        NodeSetupResult result = setUp(NodeSetupSettings.parse("iamlet0", List.of("169.254.170.23/32"),
+                List.of("eni+"), "10.0.3.7", 0, 2702));
 
         assertThat(host.stdinOf(RESTORE)).isEqualTo("""
                 *nat
@@ -310,7 +334,7 @@ class NodeSetupTest {
                 -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
                 COMMIT
                 """.formatted(CONTAINER_RULE));
-        assertThat(result.warnings()).singleElement().asString().contains("fd00:ec2::23/128");
+        assertThat(result.warnings()).isEmpty();
     }
 
     @Test

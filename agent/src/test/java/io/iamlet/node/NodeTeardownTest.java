@@ -26,7 +26,8 @@ class NodeTeardownTest {
 
         assertThat(tearDown()).isTrue();
 
-        assertThat(host.commandLines()).containsExactly(NAT_LIST, RESTORE, LINK_SHOW, "ip link del dev iamlet0");
+        assertThat(host.commandLines())
+                .containsExactly(NAT_LIST, RESTORE, LINK_SHOW, "ip link del dev iamlet0", NAT_LIST);
         assertThat(host.stdinOf(RESTORE)).isEqualTo("""
                 *nat
                 :IAMLET-PREROUTING - [0:0]
@@ -52,7 +53,7 @@ class NodeTeardownTest {
 
         assertThat(tearDown()).isFalse();
 
-        assertThat(host.commandLines()).containsExactly(NAT_LIST, LINK_SHOW);
+        assertThat(host.commandLines()).containsExactly(NAT_LIST, LINK_SHOW, NAT_LIST);
     }
 
     @Test
@@ -91,17 +92,24 @@ class NodeTeardownTest {
 
         assertThat(new NodeTeardown(host, ScriptedRunner.TOOLS_V6).apply("iamlet0")).isTrue();
 
-        assertThat(host.stdinOf(RESTORE)).isEqualTo("""
-                *nat
-                :IAMLET-PREROUTING - [0:0]
-                -D PREROUTING -m comment --comment iamlet -j IAMLET-PREROUTING
-                -X IAMLET-PREROUTING
-                :IAMLET-CONTAINER - [0:0]
-                -D PREROUTING -m comment --comment iamlet -j IAMLET-CONTAINER
-                -D OUTPUT -m comment --comment iamlet -j IAMLET-CONTAINER
-                -X IAMLET-CONTAINER
-                COMMIT
-                """);
+        // the metadata redirect first; the proxy redirect only once the link (and 169.254.170.23) is gone
+        assertThat(host.commandLines()).containsSubsequence(RESTORE, "ip link del dev iamlet0", RESTORE,
+                NodeSetupTest.RESTORE6);
+        assertThat(host.calls().stream().filter(c -> c.line().equals(RESTORE)).map(ScriptedRunner.Call::stdin))
+                .containsExactly("""
+                        *nat
+                        :IAMLET-PREROUTING - [0:0]
+                        -D PREROUTING -m comment --comment iamlet -j IAMLET-PREROUTING
+                        -X IAMLET-PREROUTING
+                        COMMIT
+                        """, """
+                        *nat
+                        :IAMLET-CONTAINER - [0:0]
+                        -D PREROUTING -m comment --comment iamlet -j IAMLET-CONTAINER
+                        -D OUTPUT -m comment --comment iamlet -j IAMLET-CONTAINER
+                        -X IAMLET-CONTAINER
+                        COMMIT
+                        """);
         assertThat(host.stdinOf(NodeSetupTest.RESTORE6)).contains("-X IAMLET-CONTAINER");
     }
 }

@@ -45,6 +45,10 @@ final class ScriptedRunner implements CommandRunner {
         return queue.size() > 1 ? queue.poll() : queue.peek();
     }
 
+    List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
     List<String> commandLines() {
         return calls.stream().map(Call::line).toList();
     }

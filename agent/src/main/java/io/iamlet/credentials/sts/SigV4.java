@@ -71,9 +71,12 @@ final class SigV4 {
         return signed;
     }
 
-    /** The Host header the HTTP client sends: the port only when it is not the scheme's default. */
+    /**
+     * The Host header the HTTP client sends, exactly (the JDK client sends the URI's host as written, and STS signs
+     * the header it receives): the port only when it is not the scheme's default.
+     */
     static String host(URI uri) {
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        String host = uri.getHost();
         if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }

@@ -42,6 +42,8 @@ class SigV4Test {
                 Arguments.of("China partition", "https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1", session),
                 Arguments.of("non-default port is part of host", "http://127.0.0.1:44321", "us-east-1", basic),
                 Arguments.of("endpoint with a path", "https://proxy.example/sts/", "eu-west-1", session),
+                Arguments.of("host signed as written (the client sends it so)", "https://STS.Us-East-1.amazonaws.com",
+                        "us-east-1", basic),
                 Arguments.of("body with encoded characters " + webIdentity.length(), "https://sts.amazonaws.com",
                         "us-east-1", basic));
     }
