@@ -27,6 +27,10 @@ PY
 mkfifo "$out/in"
 bin/iamlet stand-ins --bind 127.0.0.1 --spec "$out/node.json" --out "$out/s" --exit-on-eof <"$out/in" >"$out/standins.log" 2>&1 &
 spid=$!
+ipid=""
+# whatever happens (a failed step under set -e included), nothing is left running unless HOLD=1 asked for it
+cleanup() { [ "${HOLD:-}" = 1 ] && [ -n "$ipid" ] && return 0; kill $ipid $spid 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
 exec 7>"$out/in"
 for _ in $(seq 1 600); do grep -q '^STANDINS .*"ready"' "$out/standins.log" && break; sleep 0.5; done
 ready=$(grep '^STANDINS .*"ready"' "$out/standins.log" | head -1 | sed 's/^STANDINS //')
@@ -63,4 +67,4 @@ cat /proc/$ipid/smaps_rollup > "$out/smaps_rollup" || true
 cp /proc/$ipid/smaps "$out/smaps" || true
 ls /proc/$ipid/task | wc -l | sed 's/^/threads /' | tee -a "$out/summary"
 [ "${HOLD:-}" = 1 ] && { echo "pids $ipid $spid"; exit 0; }
-kill $ipid; exec 7>&-; wait $ipid 2>/dev/null || true; kill $spid 2>/dev/null || true; wait 2>/dev/null || true
+exec 7>&-
