@@ -201,8 +201,11 @@ public final class StsClient implements AutoCloseable {
                         sending.cancel(true);
                         throw new StsTimeoutException(false, attemptTimeout);
                     }
-                    if (cause instanceof StsTransportException s) {
-                        throw s;
+                    for (Throwable c = cause; c != null; c = c.getCause()) {
+                        // the body's cap fails with ours, which the JDK client wraps in an IOException
+                        if (c instanceof StsTransportException s) {
+                            throw s;
+                        }
                     }
                     if (cause instanceof IOException) {
                         throw new StsTransportException("could not reach STS at " + config.endpoint().getHost()

@@ -51,7 +51,8 @@ final class WarmUp {
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                      .proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(2)).build()) {
             server.setSoTimeout(5000);
-            URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+            URI uri = new URI("http", null, server.getInetAddress().getHostAddress(), server.getLocalPort(), "/", null,
+                    null);
             var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             SigV4.sign("POST", uri, Map.of("content-type", StsClient.CONTENT_TYPE), body,
@@ -75,19 +76,26 @@ final class WarmUp {
         }
     }
 
-    /** Reads the head and the Content-Length body of one request. */
+    /**
+     * Reads the head (at most {@value #MAX_HEAD} bytes) and the Content-Length body (at most {@link StsClient#MAX_BODY})
+     * of one request: whoever connects to the loopback port first, it cannot hold this thread with an endless head.
+     */
     private static void readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int b;
-        while ((b = in.read()) >= 0) {
-            head.write(b);
-            if (head.size() >= 4 && head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                break;
+        int matched = 0; // how much of CR LF CR LF the last bytes were
+        while (matched < 4 && (b = in.read()) >= 0) {
+            if (head.size() >= MAX_HEAD) {
+                throw new IOException("warm-up request head too long");
             }
+            head.write(b);
+            matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
         }
         int length = head.toString(StandardCharsets.ISO_8859_1).lines()
                 .filter(l -> l.regionMatches(true, 0, "content-length:", 0, 15))
                 .mapToInt(l -> Integer.parseInt(l.substring(15).strip())).findFirst().orElse(0);
-        in.readNBytes(length);
+        in.readNBytes(Math.min(Math.max(length, 0), StsClient.MAX_BODY));
     }
+
+    private static final int MAX_HEAD = 8192;
 }

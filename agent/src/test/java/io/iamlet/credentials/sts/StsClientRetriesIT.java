@@ -90,4 +90,31 @@ class StsClientRetriesIT {
 
         assertThat(response.credentials()).isNotNull();
     }
+
+    /** An answer past the 64 KiB cap is reported as what it is, not as STS being unreachable. */
+    @org.junit.jupiter.api.Test
+    void anOversizedAnswerIsReportedAsTooLarge() throws Exception {
+        var server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] huge = new byte[StsClient.MAX_BODY + 1024];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, huge.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(huge);
+            }
+        });
+        server.start();
+        var endpoint = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        try (var oversized = new StsClient(new StsClient.Config(endpoint, "us-east-1", Duration.ofSeconds(5),
+                Duration.ofSeconds(10), 1), HttpClient.newHttpClient(), null, Clock.systemUTC(),
+                new RetryPolicy(bound -> 0))) {
+            assertThatThrownBy(() -> oversized.call(webIdentity(), StsClient.Call.DEFAULT).join())
+                    .cause().isInstanceOf(StsTransportException.class).hasMessageContaining("larger than")
+                    .hasMessageNotContaining("could not reach");
+        } finally {
+            server.stop(0);
+        }
+    }
 }
