@@ -205,15 +205,16 @@ public final class CredentialCache implements CredentialProvider, AutoCloseable 
                 ? fetch(identity, Budget.CALLER_WAITING).exceptionallyCompose(error -> timedOut(error)
                         ? fetch(identity, Budget.BACKGROUND) : CompletableFuture.failedFuture(error))
                 : fetch(identity, Budget.BACKGROUND);
-        CompletableFuture<CacheEntry> loaded = fetched.handle((credentials, error) -> error == null
-                ? new Live(credentials, slot)
-                : failed(key, asFailure(error)));
-        loaded.thenAccept(entry -> {
-            if (entry instanceof Live live) {
-                scheduleRenewal(key, live, renewalDelay(live.credentials()), 0);
+        // The renewal is scheduled before the entry completes, so that whoever sees the entry also sees its renewal
+        // scheduled (a dependent stage could run after the caller's join had returned).
+        return fetched.handle((credentials, error) -> {
+            if (error != null) {
+                return failed(key, asFailure(error));
             }
+            Live live = new Live(credentials, slot);
+            scheduleRenewal(key, live, renewalDelay(credentials), 0);
+            return live;
         });
-        return loaded;
     }
 
     private Failed failed(CacheKey key, Failure failure) {

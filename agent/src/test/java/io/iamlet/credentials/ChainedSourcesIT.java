@@ -186,9 +186,10 @@ class ChainedSourcesIT {
     }
 
     /**
-     * Asked for 12 h, the chained session lasts 1 h: renewal comes within that hour (by the cache's defaults, before
-     * 80 % of it), re-runs the whole chain (a new web-identity call, a new chain) and the entry never outlives the
-     * target's credentials.
+     * Asked for 12 h, the chained session lasts 1 h: renewal comes within that hour (by the cache's defaults, when
+     * 30 minutes are left, which comes before 80 % of an hour), re-runs the whole chain (a new web-identity call, a
+     * new chain) and the entry never outlives the target's credentials. The clock stops at the renewal's due time
+     * while STS answers, so that the renewed expiry is known exactly.
      */
     @Test
     void renewalFollowsTheOneHourChainAndRerunsTheWholeChain() {
@@ -198,18 +199,21 @@ class ChainedSourcesIT {
         Credentials first = cache.get(identity).join().credentials();
         assertThat(first.expiration()).isEqualTo(time.instant().plus(Duration.ofHours(1)));
 
-        time.advance(Duration.ofMinutes(48));
+        time.advance(Duration.ofMinutes(29));
+        assertThat(sts.chains()).as("not renewed with more than 30 minutes left").hasSize(1);
+        time.advance(Duration.ofMinutes(1));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> sts.chains().size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !cache.get(identity).join().credentials().equals(first));
         Credentials renewed = cache.get(identity).join().credentials();
-        assertThat(renewed).isNotEqualTo(first);
         assertThat(sts.roleOf(renewed.accessKeyId())).contains(TARGET);
+        assertThat(sts.chains()).hasSize(2);
         assertThat(sts.calls("AssumeRoleWithWebIdentity")).as("the chain starts over from the pod's token").hasSize(2);
         FakeStsChain second = sts.chains().get(1);
         assertThat(second.sourceAccessKeyId()).isEqualTo(sts.calls("AssumeRoleWithWebIdentity").get(1)
                 .issuedAccessKeyId());
         assertThat(second.externalId()).isEqualTo("ext-1");
-        assertThat(renewed.expiration()).isEqualTo(time.instant().plus(Duration.ofHours(1)));
+        assertThat(renewed.expiration()).isEqualTo(time.instant().plus(Duration.ofHours(1)))
+                .isEqualTo(first.expiration().plus(Duration.ofMinutes(30)));
     }
 
     /** The target's trust policy changed (here: it now demands an external id): renewal is denied, the entry goes. */
