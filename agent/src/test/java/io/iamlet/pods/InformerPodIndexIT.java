@@ -57,6 +57,9 @@ class InformerPodIndexIT {
             }
         });
         index.start().get(10, TimeUnit.SECONDS);
+        // The mock API server does not replay events from the list's resourceVersion as a real one does: a change
+        // made before the watch is open would never reach the informer.
+        await().atMost(EVENTUALLY).until(index::connected);
     }
 
     @AfterEach
