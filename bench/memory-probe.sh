@@ -3,7 +3,7 @@
 # (-XX:MaxRAM=256m, the AOT cache when it is newer than the jar, NOAOT=1 to leave it out), with NMT and a class-load
 # log unless LIGHT=1; waits for ready, wrk on one pod's cached credentials (WARMUP, WRK seconds), then writes
 # OUTDIR/summary (ready_ms, RSS idle/after, req/s and server CPU µs per request, classes, threads), nmt.txt and
-# smaps_rollup. HOLD=1 leaves both processes running (their pids are printed) for jcmd. Loopback only.
+# smaps_rollup. AOT=FILE uses another AOT cache (trained with other flags). HOLD=1 leaves both processes running (their pids are printed) for jcmd. Loopback only.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: bench/memory-probe.sh OUTDIR [JVM flags...]" >&2; exit 2; }
 out="$(realpath -m "$1")"; shift; opts="$*"
@@ -36,7 +36,8 @@ for _ in $(seq 1 600); do grep -q '^STANDINS .*"ready"' "$out/standins.log" && b
 ready=$(grep '^STANDINS .*"ready"' "$out/standins.log" | head -1 | sed 's/^STANDINS //')
 f() { echo "$ready" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 jhome="$out/jdk"; mkdir -p "$jhome/bin"; ln -s "$java_bin" "$jhome/bin/java"; ln -s "$java_bin" "$jhome/bin/java-netbind"
-aot=(); [ "${NOAOT:-}" = 1 ] || { [ agent/target/iamlet.aot -nt agent/target/iamlet.jar ] && aot=("IAMLET_AOT_CACHE=$root/agent/target/iamlet.aot"); }
+aot_file="${AOT:-$root/agent/target/iamlet.aot}"
+aot=(); [ "${NOAOT:-}" = 1 ] || { [ "$aot_file" -nt agent/target/iamlet.jar ] && aot=("IAMLET_AOT_CACHE=$aot_file"); }
 diag="-XX:NativeMemoryTracking=summary -Xlog:class+load=info:file=$out/classes.txt"; [ -n "${LIGHT:-}" ] && diag=""
 t0=$(date +%s%N)
 env -i PATH="$PATH" ${EXTRA_ENV:-} HOME="$out" JAVA_HOME="$jhome" IAMLET_JAR=$root/agent/target/iamlet.jar ${aot[@]+"${aot[@]}"} \
