@@ -63,7 +63,10 @@ import org.slf4j.LoggerFactory;
  * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
  * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
  * is loaded. The metadata path's prefetch listener is registered before the pod informer starts, so pods already
- * on the node are prefetched too. Stop order: readiness false, credential listeners drain, then the rest.
+ * on the node are prefetched too; the pod informer starts once the namespaces are listed (their policies decide
+ * what is prefetched). The lists run on the client's threads, not this one: the credential listeners bind before
+ * either starts, the probes and metrics listeners while they run. Stop order: readiness false, credential
+ * listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
 
@@ -103,8 +106,9 @@ public final class Agent implements AutoCloseable {
     private CompletableFuture<Void> podsSynced = new CompletableFuture<>();
     private volatile boolean closed;
 
-    private Agent(AgentConfig config, Wiring wiring, Sources sources) {
+    private Agent(AgentConfig config, Wiring wiring, Sources sources, EventLoops loops) {
         this.config = config;
+        this.loops = loops;
         this.wiring = wiring;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("iamlet-scheduler").factory());
@@ -143,15 +147,16 @@ public final class Agent implements AutoCloseable {
     /** Builds and starts the agent; throws when nothing can be served. */
     public static Agent start(AgentConfig config, Wiring wiring) {
         return start(config, wiring, new Sources(config, wiring.region(), wiring.nodeCredentials(),
-                wiring.metrics().registry(), Clock.systemUTC()));
+                wiring.metrics().registry(), Clock.systemUTC()), null);
     }
 
     /**
-     * As {@link #start(AgentConfig, Wiring)}, with STS clients built ahead ({@link ServeCommand} builds them while
-     * it builds the Kubernetes client); the agent owns and closes {@code sources}.
+     * As {@link #start(AgentConfig, Wiring)}, with STS clients and the servers' threads made ahead ({@link
+     * ServeCommand} makes them while it builds the Kubernetes client; {@code loops} null: made here); the agent owns
+     * and closes {@code sources} and {@code loops}.
      */
-    static Agent start(AgentConfig config, Wiring wiring, Sources sources) {
-        Agent agent = new Agent(config, wiring, sources);
+    static Agent start(AgentConfig config, Wiring wiring, Sources sources, EventLoops loops) {
+        Agent agent = new Agent(config, wiring, sources, loops);
         try {
             agent.startAll();
             return agent;
@@ -164,7 +169,9 @@ public final class Agent implements AutoCloseable {
     private void startAll() {
         var registry = wiring.metrics().registry();
         var client = wiring.kubernetes();
-        loops = EventLoops.create(2);
+        if (loops == null) {
+            loops = EventLoops.create(2);
+        }
         closeables.add(DroppedLines.shared().bindTo(registry)); // log lines the stalled stdout cost, by logger
         closeables.add(sources);
         pods = new InformerPodIndex(client, wiring.podSelector(), config.unknownIpWait(), Scheduler.systemScheduler(),
@@ -172,7 +179,9 @@ public final class Agent implements AutoCloseable {
         audit.addListener(new CredentialDecisionMetrics(registry));
         audit.addListener(new PodEventRecorder(client, pods, config.nodeName(), PodEventRecorder.DEFAULT_INTERVAL,
                 apiCalls, Ticker.systemTicker(), clock, registry));
+        closeables.add(pods);
         var checks = Readiness.builder().check("pod-informer", pods::synced);
+        CompletableFuture<Void> namespacesListed = CompletableFuture.completedFuture(null);
 
         if (config.containerEnabled()) {
             var verifier = new JwksTokenVerifier(new ApiServerKeySource(client, apiCalls),
@@ -225,11 +234,13 @@ public final class Agent implements AutoCloseable {
                     baseRoleArn, upstream, audit, clock, registry);
             credentialServer("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
-            namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+            // the pod informer waits for this list (below), not this thread: the probes bind meanwhile
+            namespacesListed = namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
                 LOG.error("listing namespaces failed: the metadata path denies until it succeeds", e);
                 return null;
-            }).join();
+            });
         }
+        startPods(namespacesListed);
 
         sources.nodeCredentialsProbe().ifPresent(probe -> {
             var check = new PolledCheck(probe, clock, Duration.ofMinutes(2));
@@ -245,18 +256,39 @@ public final class Agent implements AutoCloseable {
         server("metrics", config.metricsListen(), null,
                 Routes.builder().get("/metrics", "metrics", wiring.metrics().handler()).build(), ServerLimits.DEFAULTS);
 
-        closeables.add(pods);
-        podsSynced = pods.start().whenComplete((ok, e) -> {
+        LOG.atInfo().setMessage("iamlet started").addKeyValue("node", config.nodeName())
+                .addKeyValue("credential_source", config.credentialSource().flagValue())
+                .addKeyValue("metadata_path", config.metadataEnabled())
+                .addKeyValue("transport", loops.transport()).log();
+    }
+
+    /**
+     * Starts the pod informer once {@code after} completes (the namespaces' first list, so that pods already on the
+     * node are prefetched under their namespace's policy), on the thread that completes it; not once stopping.
+     */
+    private void startPods(CompletableFuture<Void> after) {
+        CompletableFuture<Void> synced = after.thenCompose(ignored -> {
+            // an agent stopped before its namespaces were listed starts no informer (its future never completes,
+            // as one stopped before its first list); the index refuses to start once stopped
+            if (closed) {
+                return new CompletableFuture<Void>();
+            }
+            try {
+                return pods.start();
+            } catch (IllegalStateException e) {
+                if (closed) {
+                    return new CompletableFuture<Void>();
+                }
+                throw e;
+            }
+        });
+        podsSynced = synced.whenComplete((ok, e) -> {
             if (e != null) {
                 LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
             } else {
                 LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
             }
         });
-        LOG.atInfo().setMessage("iamlet started").addKeyValue("node", config.nodeName())
-                .addKeyValue("credential_source", config.credentialSource().flagValue())
-                .addKeyValue("metadata_path", config.metadataEnabled())
-                .addKeyValue("transport", loops.transport()).log();
     }
 
     /** A cached identity stays renewed only while a pod of this node can still use it. */
