@@ -63,10 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
  * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
  * is loaded. The metadata path's prefetch listener is registered before the pod informer starts, so pods already
- * on the node are prefetched too; the pod informer starts once the namespaces are listed (their policies decide
- * what is prefetched). The lists run on the client's threads, not this one: the credential listeners bind before
- * either starts, the probes and metrics listeners while they run. Stop order: readiness false, credential
- * listeners drain, then the rest.
+ * on the node are prefetched too. Both informers (pods, namespaces) list at once, on the client's threads: the
+ * credential listeners bind before they start, the probes and metrics listeners while they list. Stop order:
+ * readiness false, credential listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
 
@@ -179,9 +178,7 @@ public final class Agent implements AutoCloseable {
         audit.addListener(new CredentialDecisionMetrics(registry));
         audit.addListener(new PodEventRecorder(client, pods, config.nodeName(), PodEventRecorder.DEFAULT_INTERVAL,
                 apiCalls, Ticker.systemTicker(), clock, registry));
-        closeables.add(pods);
         var checks = Readiness.builder().check("pod-informer", pods::synced);
-        CompletableFuture<Void> namespacesListed = CompletableFuture.completedFuture(null);
 
         if (config.containerEnabled()) {
             var verifier = new JwksTokenVerifier(new ApiServerKeySource(client, apiCalls),
@@ -234,13 +231,22 @@ public final class Agent implements AutoCloseable {
                     baseRoleArn, upstream, audit, clock, registry);
             credentialServer("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
-            // the pod informer waits for this list (below), not this thread: the probes bind meanwhile
-            namespacesListed = namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+            // not awaited: the pod informer lists meanwhile, and a prefetch decided before this list is done waits
+            // for it (bounded by --unknown-ip-wait), as a request does
+            namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
                 LOG.error("listing namespaces failed: the metadata path denies until it succeeds", e);
                 return null;
             });
         }
-        startPods(namespacesListed);
+
+        closeables.add(pods); // last: the first to close
+        podsSynced = pods.start().whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
+            } else {
+                LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
+            }
+        });
 
         sources.nodeCredentialsProbe().ifPresent(probe -> {
             var check = new PolledCheck(probe, clock, Duration.ofMinutes(2));
@@ -260,35 +266,6 @@ public final class Agent implements AutoCloseable {
                 .addKeyValue("credential_source", config.credentialSource().flagValue())
                 .addKeyValue("metadata_path", config.metadataEnabled())
                 .addKeyValue("transport", loops.transport()).log();
-    }
-
-    /**
-     * Starts the pod informer once {@code after} completes (the namespaces' first list, so that pods already on the
-     * node are prefetched under their namespace's policy), on the thread that completes it; not once stopping.
-     */
-    private void startPods(CompletableFuture<Void> after) {
-        CompletableFuture<Void> synced = after.thenCompose(ignored -> {
-            // an agent stopped before its namespaces were listed starts no informer (its future never completes,
-            // as one stopped before its first list); the index refuses to start once stopped
-            if (closed) {
-                return new CompletableFuture<Void>();
-            }
-            try {
-                return pods.start();
-            } catch (IllegalStateException e) {
-                if (closed) {
-                    return new CompletableFuture<Void>();
-                }
-                throw e;
-            }
-        });
-        podsSynced = synced.whenComplete((ok, e) -> {
-            if (e != null) {
-                LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
-            } else {
-                LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
-            }
-        });
     }
 
     /** A cached identity stays renewed only while a pod of this node can still use it. */
