@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
  * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
  * is loaded. The metadata path's prefetch listener is registered before the pod informer starts, so pods already
- * on the node are prefetched too. Stop order: readiness false, credential listeners drain, then the rest.
+ * on the node are prefetched too. Both informers (pods, namespaces) list at once, on the client's threads: the
+ * credential listeners bind before they start, the probes and metrics listeners while they list. Stop order:
+ * readiness false, credential listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
 
@@ -103,8 +105,9 @@ public final class Agent implements AutoCloseable {
     private CompletableFuture<Void> podsSynced = new CompletableFuture<>();
     private volatile boolean closed;
 
-    private Agent(AgentConfig config, Wiring wiring, Sources sources) {
+    private Agent(AgentConfig config, Wiring wiring, Sources sources, EventLoops loops) {
         this.config = config;
+        this.loops = loops;
         this.wiring = wiring;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("iamlet-scheduler").factory());
@@ -143,15 +146,16 @@ public final class Agent implements AutoCloseable {
     /** Builds and starts the agent; throws when nothing can be served. */
     public static Agent start(AgentConfig config, Wiring wiring) {
         return start(config, wiring, new Sources(config, wiring.region(), wiring.nodeCredentials(),
-                wiring.metrics().registry(), Clock.systemUTC()));
+                wiring.metrics().registry(), Clock.systemUTC()), null);
     }
 
     /**
-     * As {@link #start(AgentConfig, Wiring)}, with STS clients built ahead ({@link ServeCommand} builds them while
-     * it builds the Kubernetes client); the agent owns and closes {@code sources}.
+     * As {@link #start(AgentConfig, Wiring)}, with STS clients and the servers' threads made ahead ({@link
+     * ServeCommand} makes them while it builds the Kubernetes client; {@code loops} null: made here); the agent owns
+     * and closes {@code sources} and {@code loops}.
      */
-    static Agent start(AgentConfig config, Wiring wiring, Sources sources) {
-        Agent agent = new Agent(config, wiring, sources);
+    static Agent start(AgentConfig config, Wiring wiring, Sources sources, EventLoops loops) {
+        Agent agent = new Agent(config, wiring, sources, loops);
         try {
             agent.startAll();
             return agent;
@@ -164,7 +168,9 @@ public final class Agent implements AutoCloseable {
     private void startAll() {
         var registry = wiring.metrics().registry();
         var client = wiring.kubernetes();
-        loops = EventLoops.create(2);
+        if (loops == null) {
+            loops = EventLoops.create(2);
+        }
         closeables.add(DroppedLines.shared().bindTo(registry)); // log lines the stalled stdout cost, by logger
         closeables.add(sources);
         pods = new InformerPodIndex(client, wiring.podSelector(), config.unknownIpWait(), Scheduler.systemScheduler(),
@@ -225,11 +231,22 @@ public final class Agent implements AutoCloseable {
                     baseRoleArn, upstream, audit, clock, registry);
             credentialServer("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
+            // not awaited: the pod informer lists meanwhile, and a prefetch decided before this list is done waits
+            // for it (bounded by --unknown-ip-wait), as a request does
             namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
                 LOG.error("listing namespaces failed: the metadata path denies until it succeeds", e);
                 return null;
-            }).join();
+            });
         }
+
+        closeables.add(pods); // last: the first to close
+        podsSynced = pods.start().whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
+            } else {
+                LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
+            }
+        });
 
         sources.nodeCredentialsProbe().ifPresent(probe -> {
             var check = new PolledCheck(probe, clock, Duration.ofMinutes(2));
@@ -245,14 +262,6 @@ public final class Agent implements AutoCloseable {
         server("metrics", config.metricsListen(), null,
                 Routes.builder().get("/metrics", "metrics", wiring.metrics().handler()).build(), ServerLimits.DEFAULTS);
 
-        closeables.add(pods);
-        podsSynced = pods.start().whenComplete((ok, e) -> {
-            if (e != null) {
-                LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
-            } else {
-                LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
-            }
-        });
         LOG.atInfo().setMessage("iamlet started").addKeyValue("node", config.nodeName())
                 .addKeyValue("credential_source", config.credentialSource().flagValue())
                 .addKeyValue("metadata_path", config.metadataEnabled())

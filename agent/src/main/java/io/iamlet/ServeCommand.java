@@ -5,8 +5,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.config.AgentConfig;
 import io.iamlet.config.ServeOptions;
 import io.iamlet.credentials.StsClients;
-import io.iamlet.pods.PodSelector;
 import io.iamlet.metrics.Metrics;
+import io.iamlet.pods.PodSelector;
+import io.iamlet.server.EventLoops;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -20,8 +21,10 @@ import picocli.CommandLine.Mixin;
  * {@code iamlet serve}: the agent, as the DaemonSet runs it.
  *
  * <p>Start-up builds the Kubernetes client (kubeconfig or service-account configuration, Jackson, the HTTP client:
- * about half of the CPU time to ready) on a thread of its own, while this thread builds the meter registry and the
- * STS clients, which do not need it; the agent starts once both are done, in the order {@link Agent} documents.
+ * about half of the CPU time to ready) on a thread of its own, and the STS clients (the JDK's default TLS context
+ * reads the CA certificates) on another, while this thread builds the meter registry and the servers' event loops
+ * (Netty's native transport); none of these needs another. The agent starts once all are done, in the order
+ * {@link Agent} documents.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the agent: serve credentials to this node's pods until SIGTERM.")
@@ -48,19 +51,30 @@ final class ServeCommand implements Callable<Integer> {
         });
         Metrics metrics = null;
         Sources sources = null;
+        EventLoops loops = null;
+        CompletableFuture<Void> clients = CompletableFuture.completedFuture(null);
         KubernetesClient kubernetes = null;
         Agent agent;
         try {
             metrics = Metrics.create();
             sources = new Sources(config, region, null, metrics.registry(), Clock.systemUTC());
-            sources.buildClients();
-            kubernetes = kubernetes(building);
+            clients = onThread("iamlet-sts-clients", sources::buildClients);
+            loops = EventLoops.create(2);
+            joined(clients);
+            kubernetes = joined(building);
             var wiring = new Agent.Wiring(kubernetes, PodSelector.node(config.nodeName()), region, null, metrics);
-            agent = Agent.start(config, wiring, sources);
+            var owned = loops;
+            loops = null; // the agent's from here: it shuts them down, also when it fails to start
+            agent = Agent.start(config, wiring, sources, owned);
         } catch (RuntimeException | Error e) {
-            // Agent.start closes the sources when it fails past their start; a second close does nothing
+            // Agent.start closes the sources when it fails past their start; a second close does nothing. The STS
+            // clients' thread may still be building: they are closed once built.
             if (sources != null) {
-                sources.close();
+                var built = sources;
+                clients.whenComplete((ok, failure) -> built.close());
+            }
+            if (loops != null) {
+                loops.close();
             }
             building.thenAccept(KubernetesClient::close);
             if (metrics != null) {
@@ -90,8 +104,22 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The client once built; a failure to build it is rethrown as it was thrown. */
-    private static KubernetesClient kubernetes(CompletableFuture<KubernetesClient> building) {
+    /** Runs {@code work} on a daemon thread of its own. */
+    private static CompletableFuture<Void> onThread(String name, Runnable work) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().name(name).daemon().start(() -> {
+            try {
+                work.run();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** The result once there; a failure is rethrown as it was thrown, so start-up errors read as before. */
+    private static <T> T joined(CompletableFuture<T> building) {
         try {
             return building.join();
         } catch (CompletionException e) {
