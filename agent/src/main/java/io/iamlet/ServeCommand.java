@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
         CompletableFuture<KubernetesClient> building = new CompletableFuture<>();
         Thread.ofPlatform().name("iamlet-kubernetes-client").daemon().start(() -> {
             try {
-                building.complete(new KubernetesClientBuilder().build());
+                building.complete(io.iamlet.pods.KubernetesClients.agent());
             } catch (Throwable e) {
                 building.completeExceptionally(e);
             }

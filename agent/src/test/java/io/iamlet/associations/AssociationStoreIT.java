@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.iamlet.failure.Failure;
 import io.iamlet.identity.RoleArnAllowList;
 import io.iamlet.identity.ServiceAccountRoleResolver;
+import io.iamlet.pods.KubernetesClients;
 import io.iamlet.testing.TestPods;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -30,7 +31,9 @@ class AssociationStoreIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final KubernetesMockServer server = TestPods.startCrudServer();
-    private final KubernetesClient client = server.createClient();
+    // with the agent's own serialization (the kinds it reads, no class-path search), as `iamlet serve` builds it
+    private final KubernetesClient client = server.createClient(builder -> builder.withKubernetesSerialization(
+            KubernetesClients.serialization(KubernetesClients.AGENT_KINDS)));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AssociationStore store = new AssociationStore(client, Duration.ofMillis(300), registry);
 

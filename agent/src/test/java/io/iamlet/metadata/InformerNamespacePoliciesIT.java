@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.iamlet.failure.Failure;
+import io.iamlet.pods.KubernetesClients;
 import io.iamlet.testing.ClusterScale;
 import io.iamlet.testing.StandIns;
 import io.iamlet.testing.TestPods;
@@ -25,7 +26,9 @@ class InformerNamespacePoliciesIT {
     private static final String BASE = "arn:aws:iam::123456789012:role/";
 
     private final KubernetesMockServer server = TestPods.startCrudServer();
-    private final KubernetesClient client = server.createClient();
+    // with the agent's own serialization (the kinds it reads, no class-path search), as `iamlet serve` builds it
+    private final KubernetesClient client = server.createClient(builder -> builder.withKubernetesSerialization(
+            KubernetesClients.serialization(KubernetesClients.AGENT_KINDS)));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InformerNamespacePolicies policies =
             new InformerNamespacePolicies(client, Duration.ofMillis(300), registry);

@@ -34,7 +34,9 @@ class InformerPodIndexIT {
     private static final Duration EVENTUALLY = Duration.ofSeconds(10);
 
     private final KubernetesMockServer server = TestPods.startCrudServer();
-    private final KubernetesClient client = server.createClient();
+    // with the agent's own serialization (the kinds it reads, no class-path search), as `iamlet serve` builds it
+    private final KubernetesClient client = server.createClient(builder -> builder.withKubernetesSerialization(
+            KubernetesClients.serialization(KubernetesClients.AGENT_KINDS)));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> heard = new CopyOnWriteArrayList<>();
     private InformerPodIndex index;

@@ -1,13 +1,21 @@
 package io.iamlet.webhook;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.associations.AssociationStore;
+import io.iamlet.associations.PodIdentityAssociation;
 import io.iamlet.associations.RoleSource;
 import io.iamlet.config.DurationConverter;
 import io.iamlet.injection.InjectionNames;
 import io.iamlet.identity.RoleArnAllowList;
+import io.iamlet.pods.KubernetesClients;
 import io.iamlet.webhook.status.AssociationStatusWriter;
 import io.iamlet.webhook.status.StatusLeadership;
 import io.iamlet.webhook.tls.CaBundlePublisher;
@@ -47,6 +55,13 @@ final class WebhookCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookCommand.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The kinds the webhook's client binds by kind (see {@link KubernetesClients}): the admission request's pod,
+     * and what it reads or writes itself: service accounts, the certificate Secret, the webhook configuration, the
+     * status writer's Lease and the associations.
+     */
+    static final List<Class<? extends KubernetesResource>> KINDS = List.of(Pod.class, ServiceAccount.class,
+            Secret.class, MutatingWebhookConfiguration.class, Lease.class, PodIdentityAssociation.class);
     /** A lookup's bound on the association store (its first list is awaited before serving, so this is rarely met). */
     private static final Duration ASSOCIATION_WAIT = Duration.ofSeconds(2);
     private static final Duration ASSOCIATION_SYNC = Duration.ofSeconds(60);
@@ -180,7 +195,7 @@ final class WebhookCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WebhookConfig config = toConfig();
-        try (KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+        try (KubernetesClient kubernetes = KubernetesClients.build(new KubernetesClientBuilder(), KINDS);
              var scheduler = Executors.newSingleThreadScheduledExecutor(
                      Thread.ofPlatform().name("iamlet-webhook-certificates").daemon().factory());
              var closeables = new Closeables()) {

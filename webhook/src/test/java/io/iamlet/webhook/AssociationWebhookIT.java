@@ -23,6 +23,7 @@ import io.iamlet.associations.AssociationStore;
 import io.iamlet.associations.PodIdentityAssociation;
 import io.iamlet.associations.PodIdentityAssociationSpec;
 import io.iamlet.injection.InjectionNames;
+import io.iamlet.pods.KubernetesClients;
 import io.iamlet.webhook.tls.CertificateAuthority;
 import io.iamlet.webhook.tls.ServingContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -56,7 +57,8 @@ import tools.jackson.databind.JsonNode;
  */
 class AssociationWebhookIT {
 
-    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+    // the webhook's own binding (kinds it was told about, no class-path search), as WebhookCommand builds it
+    private static final KubernetesSerialization JSON = KubernetesClients.serialization(WebhookCommand.KINDS);
     private static final String ROLE = "arn:aws:iam::111122223333:role/";
 
     private static KubernetesMockServer api;

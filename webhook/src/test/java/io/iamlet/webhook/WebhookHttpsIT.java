@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.iamlet.injection.InjectionNames;
+import io.iamlet.pods.KubernetesClients;
 import io.iamlet.webhook.tls.CertificateAuthority;
 import io.iamlet.webhook.tls.KeyAndChain;
 import io.iamlet.webhook.tls.ServingContext;
@@ -50,7 +51,8 @@ import tools.jackson.databind.JsonNode;
  * expected pod (compared as fabric8 model objects).
  */
 class WebhookHttpsIT {
-    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+    // the webhook's own binding (kinds it was told about, no class-path search), as WebhookCommand builds it
+    private static final KubernetesSerialization JSON = KubernetesClients.serialization(WebhookCommand.KINDS);
     /** Service accounts with a role: one by annotation, and a namespace glob as an association would grant. */
     private static final RoleLookup ROLES = RoleLookup.either(
             (namespace, account) -> Set.of("shop/s3-reader", "shop/default").contains(namespace + "/" + account),

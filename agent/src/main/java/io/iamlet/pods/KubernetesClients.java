@@ -1,0 +1,64 @@
+package io.iamlet.pods;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
+import io.iamlet.associations.PodIdentityAssociation;
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Kubernetes clients iamlet runs with: fabric8's, told the few kinds iamlet reads instead of every kind on the
+ * class path.
+ *
+ * <p>A watch event's object, an admission request's object and an untyped read are bound by their apiVersion and
+ * kind through a registry of kinds. fabric8's default fills that registry, at its first use, by loading every
+ * resource class the class path declares ({@code ServiceLoader} over {@code KubernetesResource}: some 270 model
+ * classes, ControllerRevision to VolumeAttachment, kept loaded for the life of the process). This registry holds
+ * {@link Status} (a watch's ERROR event: 410 Gone makes the informer list again) and the kinds its caller names.
+ * An object of any other kind is read as a {@code GenericKubernetesResource}, which fabric8 converts to the
+ * operation's type where one is expected, as it does for a custom resource it was not told about. Everything else
+ * (the JSON mapper, its modules and defaults, the configuration from kubeconfig or the service account) is what
+ * {@code new KubernetesClientBuilder().build()} gives.
+ */
+public final class KubernetesClients {
+
+    /**
+     * What the agent reads by kind: pods (as {@link PodView}: the pod informer and the injection check), namespaces
+     * (the policy informer), service accounts, the associations informer, and the core/v1 events it writes.
+     */
+    public static final List<Class<? extends KubernetesResource>> AGENT_KINDS = List.of(
+            PodView.class, Namespace.class, ServiceAccount.class, PodIdentityAssociation.class, Event.class);
+
+    private KubernetesClients() {
+    }
+
+    /** The agent's client, configured as fabric8 configures itself (kubeconfig, else the pod's service account). */
+    public static KubernetesClient agent() {
+        return build(new KubernetesClientBuilder(), AGENT_KINDS);
+    }
+
+    /** {@code builder}'s client (its configuration kept), knowing {@code kinds} and {@link Status} only. */
+    public static KubernetesClient build(KubernetesClientBuilder builder,
+                                         List<Class<? extends KubernetesResource>> kinds) {
+        return builder.withKubernetesSerialization(serialization(kinds)).build();
+    }
+
+    /**
+     * fabric8's serialization as its default constructor makes it (Jackson 2 defaults, fabric8's JDK types module),
+     * except that it does not search the class path for kinds: it knows {@link Status} and {@code kinds}.
+     */
+    public static KubernetesSerialization serialization(List<Class<? extends KubernetesResource>> kinds) {
+        var mapper = JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build();
+        var serialization = new KubernetesSerialization(mapper, false);
+        serialization.registerKubernetesResource(Status.class);
+        kinds.forEach(serialization::registerKubernetesResource);
+        return serialization;
+    }
+}
