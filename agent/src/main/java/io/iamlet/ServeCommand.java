@@ -1,11 +1,11 @@
 package io.iamlet;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.config.AgentConfig;
 import io.iamlet.config.ServeOptions;
 import io.iamlet.credentials.StsClients;
 import io.iamlet.metrics.Metrics;
+import io.iamlet.pods.KubernetesClients;
 import io.iamlet.pods.PodSelector;
 import io.iamlet.server.EventLoops;
 import java.time.Clock;
@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
         CompletableFuture<KubernetesClient> building = new CompletableFuture<>();
         Thread.ofPlatform().name("iamlet-kubernetes-client").daemon().start(() -> {
             try {
-                building.complete(io.iamlet.pods.KubernetesClients.agent());
+                building.complete(KubernetesClients.agent());
             } catch (Throwable e) {
                 building.completeExceptionally(e);
             }

@@ -5,8 +5,11 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import io.iamlet.associations.PodIdentityAssociation;
@@ -41,12 +44,23 @@ public final class KubernetesClients {
 
     /** The agent's client, configured as fabric8 configures itself (kubeconfig, else the pod's service account). */
     public static KubernetesClient agent() {
-        return build(new KubernetesClientBuilder(), AGENT_KINDS);
+        return build(AGENT_KINDS);
     }
 
-    /** {@code builder}'s client (its configuration kept), knowing {@code kinds} and {@link Status} only. */
-    public static KubernetesClient build(KubernetesClientBuilder builder,
-                                         List<Class<? extends KubernetesResource>> kinds) {
+    /**
+     * A client configured as fabric8 configures itself (kubeconfig, else the pod's service account), knowing
+     * {@code kinds} and {@link Status} only. An API server on plain {@code http://} (a local stand-in, a proxy on
+     * loopback) is spoken to in HTTP/1.1: the JDK's client would otherwise offer each new connection an upgrade to
+     * HTTP/2 (h2c), and with several first requests at once (the informers' lists at start) it once read an HTTP/1.1
+     * answer as HTTP/2 frames and failed the pod informer. Over {@code https://} (a cluster) nothing changes.
+     */
+    public static KubernetesClient build(List<Class<? extends KubernetesResource>> kinds) {
+        Config config = new ConfigBuilder().build(); // what KubernetesClientBuilder.build() makes without one
+        var builder = new KubernetesClientBuilder().withConfig(config);
+        String master = config.getMasterUrl();
+        if (master != null && master.regionMatches(true, 0, "http://", 0, 7)) {
+            builder.withHttpClientBuilderConsumer(HttpClient.Builder::preferHttp11);
+        }
         return builder.withKubernetesSerialization(serialization(kinds)).build();
     }
 

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.iamlet.associations.AssociationStore;
 import io.iamlet.associations.PodIdentityAssociation;
 import io.iamlet.associations.RoleSource;
@@ -195,7 +194,7 @@ final class WebhookCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WebhookConfig config = toConfig();
-        try (KubernetesClient kubernetes = KubernetesClients.build(new KubernetesClientBuilder(), KINDS);
+        try (KubernetesClient kubernetes = KubernetesClients.build(KINDS);
              var scheduler = Executors.newSingleThreadScheduledExecutor(
                      Thread.ofPlatform().name("iamlet-webhook-certificates").daemon().factory());
              var closeables = new Closeables()) {
