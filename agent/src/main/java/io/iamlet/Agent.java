@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
  * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
  * is loaded. The metadata path's prefetch listener is registered before the pod informer starts, so pods already
- * on the node are prefetched too. Both informers (pods, namespaces) list at once, on the client's threads: the
- * credential listeners bind before they start, the probes and metrics listeners while they list. Stop order:
+ * on the node are prefetched too, and starts once the namespaces are listed (or could not be), so that a pod's
+ * prefetch finds its namespace's policy; neither list holds the starting thread, and the probes and metrics
+ * listeners bind while they run. Stop order:
  * readiness false, credential listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
@@ -165,6 +166,24 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The pod informer's first list; never completes when the agent stopped before it could start. */
+    private CompletableFuture<Void> startPods() {
+        if (closed) {
+            return new CompletableFuture<>();
+        }
+        try {
+            return pods.start().whenComplete((ok, e) -> {
+                if (e != null) {
+                    LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
+                } else {
+                    LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
+                }
+            });
+        } catch (IllegalStateException stoppedMeanwhile) {
+            return new CompletableFuture<>();
+        }
+    }
+
     private void startAll() {
         var registry = wiring.metrics().registry();
         var client = wiring.kubernetes();
@@ -179,6 +198,7 @@ public final class Agent implements AutoCloseable {
         audit.addListener(new PodEventRecorder(client, pods, config.nodeName(), PodEventRecorder.DEFAULT_INTERVAL,
                 apiCalls, Ticker.systemTicker(), clock, registry));
         var checks = Readiness.builder().check("pod-informer", pods::synced);
+        CompletableFuture<Void> namespacesListed = CompletableFuture.completedFuture(null);
 
         if (config.containerEnabled()) {
             var verifier = new JwksTokenVerifier(new ApiServerKeySource(client, apiCalls),
@@ -231,22 +251,17 @@ public final class Agent implements AutoCloseable {
                     baseRoleArn, upstream, audit, clock, registry);
             credentialServer("metadata", config.metadataListen(), MetadataService.SERVER_HEADER, service.routes());
             checks.check("namespaces", namespaces::synced);
-            // not awaited: the pod informer lists meanwhile, and a prefetch decided before this list is done waits
-            // for it (bounded by --unknown-ip-wait), as a request does
-            namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
+            namespacesListed = namespaces.start().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> {
                 LOG.error("listing namespaces failed: the metadata path denies until it succeeds", e);
                 return null;
             });
         }
 
         closeables.add(pods); // last: the first to close
-        podsSynced = pods.start().whenComplete((ok, e) -> {
-            if (e != null) {
-                LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
-            } else {
-                LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
-            }
-        });
+        // The pod informer starts once the namespaces are listed (or could not be), without holding this thread: the
+        // prefetch of a pod is decided when the pod is first listed, and needs its namespace's policy. Started at
+        // once, a node's prefetches would all be refused while a large cluster's namespaces were still listing.
+        podsSynced = namespacesListed.thenCompose(ignored -> startPods());
 
         sources.nodeCredentialsProbe().ifPresent(probe -> {
             var check = new PolledCheck(probe, clock, Duration.ofMinutes(2));
