@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,24 +42,17 @@ final class ServeCommand implements Callable<Integer> {
         // logging starts here, on one thread: two threads' first loggers at once would make SLF4J queue and replay
         // their calls with a warning on stderr
         LoggerFactory.getILoggerFactory();
-        CompletableFuture<KubernetesClient> building = new CompletableFuture<>();
-        Thread.ofPlatform().name("iamlet-kubernetes-client").daemon().start(() -> {
-            try {
-                building.complete(KubernetesClients.agent());
-            } catch (Throwable e) {
-                building.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<KubernetesClient> building = onThread("iamlet-kubernetes-client", KubernetesClients::agent);
         Metrics metrics = null;
         Sources sources = null;
         EventLoops loops = null;
-        CompletableFuture<Void> clients = CompletableFuture.completedFuture(null);
+        CompletableFuture<?> clients = CompletableFuture.completedFuture(null);
         KubernetesClient kubernetes = null;
         Agent agent;
         try {
             metrics = Metrics.create();
             sources = new Sources(config, region, null, metrics.registry(), Clock.systemUTC());
-            clients = onThread("iamlet-sts-clients", sources::buildClients);
+            clients = onThread("iamlet-sts-clients", Executors.callable(sources::buildClients));
             loops = EventLoops.create(2);
             joined(clients);
             kubernetes = joined(building);
@@ -104,13 +98,12 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs {@code work} on a daemon thread of its own. */
-    private static CompletableFuture<Void> onThread(String name, Runnable work) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    /** Runs {@code work} on a daemon thread of its own; the future holds its result or what it threw. */
+    private static <T> CompletableFuture<T> onThread(String name, Callable<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
         Thread.ofPlatform().name(name).daemon().start(() -> {
             try {
-                work.run();
-                done.complete(null);
+                done.complete(work.call());
             } catch (Throwable e) {
                 done.completeExceptionally(e);
             }

@@ -215,6 +215,18 @@ class NodeSetupTest {
             + "-m comment --comment iamlet -j DNAT --to-destination 169.254.170.23:2702";
     static final String CONTAINER_RULE6 = "-A IAMLET-CONTAINER -d fd00:ec2::23/128 -p tcp -m tcp --dport 80 "
             + "-m comment --comment iamlet -j DNAT --to-destination [fd00:ec2::23]:2702";
+    /** The proxy-port chain as node-setup writes it for one family, with that family's DNAT rule. */
+    private static String containerChainWritten(String rule) {
+        return """
+                *nat
+                :IAMLET-CONTAINER - [0:0]
+                %s
+                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
+                COMMIT
+                """.formatted(rule);
+    }
+
     static final String CONTAINER_JUMPS = """
             -A PREROUTING -m comment --comment iamlet -j IAMLET-CONTAINER
             -A OUTPUT -m comment --comment iamlet -j IAMLET-CONTAINER
@@ -242,14 +254,7 @@ class NodeSetupTest {
                 -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
                 COMMIT
                 """.formatted(ENI_RULE, CONTAINER_RULE));
-        assertThat(host.stdinOf(RESTORE6)).isEqualTo("""
-                *nat
-                :IAMLET-CONTAINER - [0:0]
-                %s
-                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-CONTAINER
-                -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
-                COMMIT
-                """.formatted(CONTAINER_RULE6));
+        assertThat(host.stdinOf(RESTORE6)).isEqualTo(containerChainWritten(CONTAINER_RULE6));
         assertThat(result.redirectChanged()).isTrue();
     }
 
@@ -326,14 +331,7 @@ class NodeSetupTest {
         NodeSetupResult result = setUp(NodeSetupSettings.parse("iamlet0", List.of("169.254.170.23/32"),
                 List.of("eni+"), "10.0.3.7", 0, 2702));
 
-        assertThat(host.stdinOf(RESTORE)).isEqualTo("""
-                *nat
-                :IAMLET-CONTAINER - [0:0]
-                %s
-                -I PREROUTING 1 -m comment --comment iamlet -j IAMLET-CONTAINER
-                -I OUTPUT 1 -m comment --comment iamlet -j IAMLET-CONTAINER
-                COMMIT
-                """.formatted(CONTAINER_RULE));
+        assertThat(host.stdinOf(RESTORE)).isEqualTo(containerChainWritten(CONTAINER_RULE));
         assertThat(result.warnings()).isEmpty();
     }
 
