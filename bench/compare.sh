@@ -12,6 +12,8 @@
 #   --connections N  wrk connections, one wrk thread (default 32)
 #   --max-ram SIZE   JVM's view of the container memory limit, -XX:MaxRAM (default 256m, the DaemonSet's limit)
 #   --java-opts F    more JVM flags for iamlet, after the launcher's (e.g. -XX:TieredStopAtLevel=4 for C2)
+#   --aot FILE       the AOT cache to use (default agent/target/iamlet.aot when newer than the jar); one trained
+#                    with the same --java-opts (IAMLET_AOT_CACHE=FILE IAMLET_JAVA_OPTS=... bin/iamlet aot-train)
 #   --scale          also the scale run: a fresh iamlet next to 50,000 pods on other nodes, against a fresh plain one
 #   --keep           keep the working directory (every process's log, wrk's outputs, the measurements)
 #   --out FILE       where the Markdown table goes as well as stdout (default bench/results/last.md)
@@ -20,6 +22,7 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 
 seconds=8; rounds=3; warmup=12; rate=1000; connections=32; max_ram=256m; java_opts=""; scale=false; keep=false
+aot_file=""
 out="$root/bench/results/last.md"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --max-ram) max_ram="$2"; shift 2 ;;
     --java-opts) java_opts="$2"; shift 2 ;;
+    --aot) aot_file="$(realpath "$2")"; shift 2 ;;
     --scale) scale=true; shift ;;
     --keep) keep=true; shift ;;
     --out) out="$2"; shift 2 ;;
@@ -136,10 +140,17 @@ jhome="$work/jdk"; mkdir -p "$jhome/bin"
 ln -s "$java_bin" "$jhome/bin/java"; ln -s "$java_bin" "$jhome/bin/java-netbind"
 aot_env=()
 # a cache trained on an older jar would only be refused (bin/iamlet aot-train trains one)
-[ agent/target/iamlet.aot -nt agent/target/iamlet.jar ] && aot_env=("IAMLET_AOT_CACHE=$root/agent/target/iamlet.aot")
+if [ -n "$aot_file" ]; then
+  [ -f "$aot_file" ] || { echo "compare.sh: no AOT cache $aot_file" >&2; exit 2; }
+  aot_env=("IAMLET_AOT_CACHE=$aot_file")
+elif [ agent/target/iamlet.aot -nt agent/target/iamlet.jar ]; then
+  aot_env=("IAMLET_AOT_CACHE=$root/agent/target/iamlet.aot")
+fi
 
 # start_iamlet DIR STANDINS_READY_LINE: iamlet serve as the DaemonSet runs it (kube2iam overlay: container endpoint
-# and metadata path); sets iamlet_pid and the ports, records start-to-ready.
+# and metadata path); sets iamlet_pid and the ports, records start-to-ready. The API server comes from fabric8's
+# environment variables, not a kubeconfig: in a cluster there is no kubeconfig (the pod's service account), and
+# the AOT cache is trained the same way (daemonset/image/aot-train.sh), so no YAML parser is loaded.
 start_iamlet() {
   local dir="$1" ready="$2" t0 code=""
   mkdir -p "$dir"
@@ -147,7 +158,9 @@ start_iamlet() {
   t0=$(date +%s%N)
   env -i PATH="$PATH" HOME="$dir" JAVA_HOME="$jhome" IAMLET_JAR="$root/agent/target/iamlet.jar" \
     ${aot_env[@]+"${aot_env[@]}"} JAVA_OPTS="-XX:MaxRAM=$max_ram${java_opts:+ $java_opts}" \
-    KUBECONFIG="$(ready_field "$ready" kubeconfig)" AWS_REGION=us-east-1 \
+    KUBECONFIG=/nonexistent KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false \
+    KUBERNETES_MASTER="$(ready_field "$ready" apiServer)" KUBERNETES_AUTH_TOKEN=stand-ins-accept-anything \
+    AWS_REGION=us-east-1 \
     AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
     AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$dir/none" AWS_SHARED_CREDENTIALS_FILE="$dir/none" \
     daemonset/image/iamlet serve --node-name bench-node \
@@ -372,6 +385,6 @@ fi
 loadavg_fact end
 mkdir -p "$(dirname "$out")"
 python3 bench/compare_report.py "$facts" \
-  --command "bench/compare.sh --seconds $seconds --rounds $rounds --warmup $warmup --rate $rate --connections $connections --max-ram $max_ram${java_opts:+ --java-opts '$java_opts'}$([ "$scale" = true ] && echo ' --scale')${aot_env[*]:+ (AOT cache)}" \
+  --command "bench/compare.sh --seconds $seconds --rounds $rounds --warmup $warmup --rate $rate --connections $connections --max-ram $max_ram${java_opts:+ --java-opts '$java_opts'}$([ "$scale" = true ] && echo ' --scale')${aot_file:+ --aot $aot_file}${aot_env[*]:+ (AOT cache)}" \
   | tee "$out"
 say "table written to $out"

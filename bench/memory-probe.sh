@@ -3,7 +3,8 @@
 # (-XX:MaxRAM=256m, the AOT cache when it is newer than the jar, NOAOT=1 to leave it out), with NMT and a class-load
 # log unless LIGHT=1; waits for ready, wrk on one pod's cached credentials (WARMUP, WRK seconds), then writes
 # OUTDIR/summary (ready_ms, RSS idle/after, req/s and server CPU µs per request, classes, threads), nmt.txt and
-# smaps_rollup. AOT=FILE uses another AOT cache (trained with other flags). HOLD=1 leaves both processes running (their pids are printed) for jcmd. Loopback only.
+# smaps_rollup. AOT=FILE uses another AOT cache (trained with other flags). KUBE=kubeconfig: the stand-ins' kubeconfig instead of
+# fabric8's environment variables. HOLD=1 leaves both processes running (their pids are printed) for jcmd. Loopback only.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: bench/memory-probe.sh OUTDIR [JVM flags...]" >&2; exit 2; }
 out="$(realpath -m "$1")"; shift; opts="$*"
@@ -39,10 +40,15 @@ jhome="$out/jdk"; mkdir -p "$jhome/bin"; ln -s "$java_bin" "$jhome/bin/java"; ln
 aot_file="${AOT:-$root/agent/target/iamlet.aot}"
 aot=(); [ "${NOAOT:-}" = 1 ] || { [ "$aot_file" -nt agent/target/iamlet.jar ] && aot=("IAMLET_AOT_CACHE=$aot_file"); }
 diag="-XX:NativeMemoryTracking=summary -Xlog:class+load=info:file=$out/classes.txt"; [ -n "${LIGHT:-}" ] && diag=""
+# the API server from fabric8's environment variables, as in a cluster (no kubeconfig; the AOT cache is trained so);
+# KUBE=kubeconfig reads the stand-ins' kubeconfig instead
+kube_env=(KUBECONFIG=/nonexistent KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false
+  KUBERNETES_MASTER="$(f apiServer)" KUBERNETES_AUTH_TOKEN=stand-ins-accept-anything)
+[ "${KUBE:-}" = kubeconfig ] && kube_env=(KUBECONFIG="$(f kubeconfig)")
 t0=$(date +%s%N)
 env -i PATH="$PATH" ${EXTRA_ENV:-} HOME="$out" JAVA_HOME="$jhome" IAMLET_JAR=$root/agent/target/iamlet.jar ${aot[@]+"${aot[@]}"} \
   JAVA_OPTS="-XX:MaxRAM=256m $diag $opts" \
-  KUBECONFIG="$(f kubeconfig)" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
+  ${kube_env[@]} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
   AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$out/none" AWS_SHARED_CREDENTIALS_FILE="$out/none" \
   daemonset/image/iamlet serve --node-name bench-node --container-listen 127.0.0.1:$P0 --metadata-listen 127.0.0.1:$P1 \
   --probe-listen 127.0.0.1:$P2 --metrics-listen 127.0.0.1:$P3 --sts-endpoint "$(f sts)" --metadata-upstream "$(f metadata)" \
