@@ -60,13 +60,14 @@ COPY agent/target/iamlet.jar /opt/iamlet/iamlet.jar
 # size, mtime) and the same object layout; -XX:MaxRAM stands in for a pod's memory limit so that the heap, and with
 # it the compressed-oops mode, is the pod's and not the build machine's. The stand-ins it talks to (API server,
 # STS, metadata, all on loopback) and the script are bind-mounted for this step only: no layer carries them.
-# A cache that does not match at run time is ignored with a warning on stderr; serve starts without it.
+# A cache that does not match at run time is ignored with a warning on stderr; serve starts without it. The
+# training also writes /opt/iamlet/iamlet.aot.jar (the jar's size and mtime), which the launcher checks first.
 RUN --mount=type=bind,source=standins/target/iamlet-standins-all.jar,target=/tmp/aot-train/standins.jar \
     --mount=type=bind,source=daemonset/image,target=/tmp/aot-train/image \
     set -eux; \
     IAMLET_LAUNCHER=/usr/local/bin/iamlet JAVA_OPTS=-XX:MaxRAM=256m \
         /tmp/aot-train/image/aot-train.sh /opt/iamlet/iamlet.aot /tmp/aot-train/standins.jar; \
-    chmod 0644 /opt/iamlet/iamlet.aot
+    chmod 0644 /opt/iamlet/iamlet.aot /opt/iamlet/iamlet.aot.jar
 
 # The admission webhook's jar (`iamlet webhook`), after the training: the AOT cache is the agent's alone, so a
 # change of the webhook does not retrain it.

@@ -18,8 +18,9 @@ class AotCacheIT {
 
     /**
      * With the real JVM: a cache the launcher trains is one the launcher's own flags can use (-XX:AOTMode=on makes
-     * the JVM fail rather than run without it), and once the jar changes the cache is refused on stderr only:
-     * serve still starts, and stdout (the JSON log) carries nothing of it.
+     * the JVM fail rather than run without it), and once the jar changes the cache is left out with a line on stderr
+     * only (by the launcher: JDK 25.0.3 would run the stale cache's classes, JDK-8377932): serve still starts, and
+     * stdout (the JSON log) carries nothing of it.
      */
     @Test
     void trainedCacheMatchesTheLauncherAndAStaleOneOnlyWarns() throws Exception {

@@ -8,7 +8,9 @@ import io.iamlet.deploy.LauncherRun.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -118,17 +120,56 @@ class ImageTest {
     @Test
     void launcherUsesTheAotCacheForServeOnlyWhenTheFileExists() throws Exception {
         stubJava();
-        Path cache = Files.writeString(javaHome.resolve("iamlet.aot"), "cache");
+        Path jar = Files.writeString(javaHome.resolve("iamlet.jar"), "jar");
+        Path cache = trainedCache(jar);
 
-        List<String> present = run(Map.of("IAMLET_AOT_CACHE", cache.toString()), "serve").stdoutLines();
-        List<String> absent = run(Map.of("IAMLET_AOT_CACHE", javaHome.resolve("none.aot").toString()), "serve")
+        List<String> present = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString()), "serve")
                 .stdoutLines();
-        List<String> setup = run(Map.of("IAMLET_AOT_CACHE", cache.toString()), "node-setup").stdoutLines();
+        List<String> absent = run(Map.of("IAMLET_JAR", jar.toString(),
+                "IAMLET_AOT_CACHE", javaHome.resolve("none.aot").toString()), "serve").stdoutLines();
+        List<String> setup = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString()),
+                "node-setup").stdoutLines();
 
         assertThat(present).contains("-XX:AOTCache=" + cache);
         assertThat(present.indexOf("-XX:AOTCache=" + cache)).isLessThan(present.indexOf("-jar"));
         assertThat(absent).noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
         assertThat(setup).noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
+    }
+
+    /**
+     * JDK 25.0.3 runs a stale cache's classes when every application class came from it (JDK-8377932): the launcher
+     * itself leaves out a cache that was trained with another jar, or with this one before it changed, and says so
+     * on stderr only.
+     */
+    @Test
+    void launcherLeavesOutACacheTrainedWithAnotherJar() throws Exception {
+        stubJava();
+        Path jar = Files.writeString(javaHome.resolve("iamlet.jar"), "jar");
+        Path cache = trainedCache(jar);
+        Map<String, String> env = Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString());
+
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        Result touched = run(env, "serve");
+        Files.writeString(jar, "another jar");
+        Result rebuilt = run(env, "serve");
+        Files.delete(cache.resolveSibling(cache.getFileName() + ".jar"));
+        Result unstamped = run(env, "serve");
+
+        for (Result stale : List.of(touched, rebuilt, unstamped)) {
+            assertThat(stale.exit()).isZero();
+            assertThat(stale.stdoutLines()).noneMatch(arg -> arg.startsWith("-XX:AOTCache")).contains("-jar");
+            assertThat(stale.stderr()).contains("AOT cache " + cache + " was not trained with " + jar);
+        }
+    }
+
+    /** A cache file next to the record the launcher's training run writes of {@code jar}. */
+    private Path trainedCache(Path jar) throws Exception {
+        Path cache = javaHome.resolve("iamlet.aot");
+        Result training = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE_OUTPUT", cache.toString()),
+                "serve");
+        assertThat(training.exit()).isZero();
+        Files.writeString(cache, "cache"); // what the JVM writes at exit; the stand-in java writes nothing
+        return cache;
     }
 
     /** The image's default: the file the Dockerfile's training step writes. */
@@ -140,13 +181,16 @@ class ImageTest {
     @Test
     void trainingRunHasTheSameFlagsAsTheRunsThatUseTheCache() throws Exception {
         stubJava();
-        Path cache = Files.writeString(javaHome.resolve("iamlet.aot"), "cache");
+        Path jar = Files.writeString(javaHome.resolve("iamlet.jar"), "jar");
+        Path cache = trainedCache(jar);
         Path output = javaHome.resolve("new.aot");
 
-        List<String> using = run(Map.of("IAMLET_AOT_CACHE", cache.toString()), "serve").stdoutLines();
-        List<String> training = run(Map.of("IAMLET_AOT_CACHE", cache.toString(),
+        List<String> using = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString()), "serve")
+                .stdoutLines();
+        List<String> training = run(Map.of("IAMLET_JAR", jar.toString(), "IAMLET_AOT_CACHE", cache.toString(),
                 "IAMLET_AOT_CACHE_OUTPUT", output.toString()), "serve").stdoutLines();
 
+        assertThat(using).contains("-XX:AOTCache=" + cache);
         assertThat(training).contains("-XX:AOTCacheOutput=" + output).noneMatch(a -> a.startsWith("-XX:AOTCache="));
         assertThat(training.stream().map(a -> a.replace("-XX:AOTCacheOutput=" + output, "AOT")).toList())
                 .isEqualTo(using.stream().map(a -> a.replace("-XX:AOTCache=" + cache, "AOT")).toList());
