@@ -26,6 +26,8 @@ import picocli.CommandLine.Mixin;
  * reads the CA certificates) on another, while this thread builds the meter registry and the servers' event loops
  * (Netty's native transport); none of these needs another. The agent starts once all are done, in the order
  * {@link Agent} documents; it binds the JVM and process meters once its listeners are up, while the informers list.
+ * Once the client is built, a thread of its own prepares Jackson to read the two lists (see
+ * {@link KubernetesClients#prepareListReading}), while the agent starts and sends them.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the agent: serve credentials to this node's pods until SIGTERM.")
@@ -43,6 +45,12 @@ final class ServeCommand implements Callable<Integer> {
         // their calls with a warning on stderr
         LoggerFactory.getILoggerFactory();
         CompletableFuture<KubernetesClient> building = onThread("iamlet-kubernetes-client", KubernetesClients::agent);
+        // while the agent binds its listeners and sends the two lists: ready to read their answers
+        building.thenAccept(client -> onThread("iamlet-list-reading", Executors.callable(
+                () -> KubernetesClients.prepareListReading(client))).exceptionally(e -> {
+                    LoggerFactory.getLogger(ServeCommand.class).debug("preparing to read the lists failed", e);
+                    return null;
+                }));
         Metrics metrics = null;
         Sources sources = null;
         EventLoops loops = null;

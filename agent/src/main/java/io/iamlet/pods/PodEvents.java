@@ -121,9 +121,11 @@ final class PodEvents implements ResourceEventHandler<PodView> {
     /** Called by the informer after each full list (the first one and every relist), after the list's events. */
     @Override
     public void onList(String resourceVersion, boolean remainedEmpty) {
-        if (firstSync.complete(null)) {
+        if (!firstSync.isDone()) { // one informer thread: no other completes it meanwhile
+            // logged first: completing it releases the held listeners on this thread
             log.atInfo().setMessage("pod index synced").addKeyValue("pods", claims.size())
                     .addKeyValue("resourceVersion", resourceVersion).log();
+            firstSync.complete(null);
         }
     }
 
