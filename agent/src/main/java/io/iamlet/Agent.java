@@ -63,11 +63,11 @@ import org.slf4j.LoggerFactory;
  * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
  * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
  * is loaded. The namespace and pod informers list at once, neither holding the starting thread; the probes and
- * metrics listeners bind, and the JVM and process meters are bound, while they run. The pod listeners (the metadata
- * path's prefetch, the missed-injection check) are registered before the pod informer starts, so pods already on
- * the node are prefetched and checked too, but hear of them only once the pods are indexed and the namespaces
- * listed (or could not be): a pod's prefetch finds its namespace's policy, and their work does not compete with the
- * list that readiness waits for. Stop order: readiness false, credential listeners drain, then the rest.
+ * metrics listeners bind while they run. The pod listeners (the metadata path's prefetch, the missed-injection
+ * check) are registered before the pod informer starts, so pods already on the node are prefetched and checked
+ * too, but hear of them only once the pods are indexed and the namespaces listed (or could not be): a pod's
+ * prefetch finds its namespace's policy, and their work does not compete with the list that readiness waits for.
+ * Stop order: readiness false, credential listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
 
@@ -106,8 +106,6 @@ public final class Agent implements AutoCloseable {
     private Readiness readiness;
     private CompletableFuture<Void> podsSynced = new CompletableFuture<>();
     private volatile boolean closed;
-    /** Set once {@link #startAll()} has done everything but waiting for the lists. */
-    private volatile boolean started;
 
     private Agent(AgentConfig config, Wiring wiring, Sources sources, EventLoops loops) {
         this.config = config;
@@ -275,9 +273,7 @@ public final class Agent implements AutoCloseable {
             check.start(scheduler, Duration.ofSeconds(30));
             checks.check("node-credentials", check);
         });
-        // every server bound, and every meter registered (the JVM's are bound last, see below)
-        checks.check("listeners", () -> started && !closed
-                && servers.stream().allMatch(s -> !s.boundAddresses().isEmpty()));
+        checks.check("listeners", () -> !closed && servers.stream().allMatch(s -> !s.boundAddresses().isEmpty()));
         readiness = checks.build(registry);
         var heartbeat = new Heartbeat(clock, Duration.ofSeconds(60));
         heartbeat.start(scheduler, Duration.ofSeconds(5));
@@ -285,9 +281,6 @@ public final class Agent implements AutoCloseable {
                 ServerLimits.DEFAULTS);
         server("metrics", config.metricsListen(), null,
                 Routes.builder().get("/metrics", "metrics", wiring.metrics().handler()).build(), ServerLimits.DEFAULTS);
-        // last, while the lists are in flight: nothing above needs them, and "listeners" holds readiness until here
-        wiring.metrics().bindJvmAndProcess();
-        started = true;
 
         LOG.atInfo().setMessage("iamlet started").addKeyValue("node", config.nodeName())
                 .addKeyValue("credential_source", config.credentialSource().flagValue())

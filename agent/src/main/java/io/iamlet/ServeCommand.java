@@ -25,8 +25,7 @@ import picocli.CommandLine.Mixin;
  * about half of the CPU time to ready) on a thread of its own, and the STS clients (the JDK's default TLS context
  * reads the CA certificates) on another, while this thread builds the meter registry and the servers' event loops
  * (Netty's native transport); none of these needs another. The agent starts once all are done, in the order
- * {@link Agent} documents; it binds the JVM and process meters once its listeners are up, while the informers list.
- * Once the client is built, a thread of its own prepares Jackson to read the two lists (see
+ * {@link Agent} documents. Once the client is built, a thread of its own prepares Jackson to read the two lists (see
  * {@link KubernetesClients#prepareListReading}), while the agent starts and sends them.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -58,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
         KubernetesClient kubernetes = null;
         Agent agent;
         try {
-            metrics = Metrics.createUnbound(); // the agent binds the JVM and process meters once it listens
+            metrics = Metrics.create();
             sources = new Sources(config, region, null, metrics.registry(), Clock.systemUTC());
             clients = onThread("iamlet-sts-clients", Executors.callable(sources::buildClients));
             loops = EventLoops.create(2);

@@ -34,8 +34,7 @@ import org.slf4j.LoggerFactory;
  *       stops creating series at {@value #MAX_TAG_VALUES} values instead of growing without bound.</li>
  * </ul>
  *
- * <p>Lifecycle: {@link #create()} (or {@link #createUnbound()}, then {@link #bindJvmAndProcess()}) once at start;
- * {@link #close()} at the very end of shutdown (after the metrics
+ * <p>Lifecycle: {@link #create()} once at start; {@link #close()} at the very end of shutdown (after the metrics
  * listener stopped) releases the GC listeners and the scrape thread.
  */
 public final class Metrics implements AutoCloseable {
@@ -47,45 +46,27 @@ public final class Metrics implements AutoCloseable {
     private static final List<String> CAPPED_TAGS = List.of("reason", "error_code", "endpoint");
 
     private final PrometheusMeterRegistry registry;
-    /** The bound binders that hold resources (GC listeners); guarded by this. */
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<AutoCloseable> closeables;
     private final ExecutorService scrapeThread;
-    private boolean jvmAndProcessBound;
 
-    private Metrics(PrometheusMeterRegistry registry) {
+    private Metrics(PrometheusMeterRegistry registry, List<AutoCloseable> closeables) {
         this.registry = registry;
+        this.closeables = closeables;
         this.scrapeThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("iamlet-metrics")
                 .daemon(true).factory());
     }
 
     /** A Prometheus registry with iamlet's settings and the JVM and process meters bound. */
     public static Metrics create() {
-        Metrics metrics = createUnbound();
-        metrics.bindJvmAndProcess();
-        return metrics;
-    }
-
-    /**
-     * A Prometheus registry with iamlet's settings, the JVM and process meters not bound yet: {@code iamlet serve}
-     * binds them ({@link #bindJvmAndProcess()}, about 100 ms of MXBean lookups) once its listeners are up, while the
-     * informers list, rather than ahead of everything on the starting thread.
-     */
-    public static Metrics createUnbound() {
-        return new Metrics(newRegistry());
-    }
-
-    /** Binds the {@linkplain #jvmAndProcessBinders() JVM and process meters}, once; later calls do nothing. */
-    public synchronized void bindJvmAndProcess() {
-        if (jvmAndProcessBound) {
-            return;
-        }
-        jvmAndProcessBound = true;
+        PrometheusMeterRegistry registry = newRegistry();
+        List<AutoCloseable> closeables = new ArrayList<>();
         for (MeterBinder binder : jvmAndProcessBinders()) {
             binder.bindTo(registry);
             if (binder instanceof AutoCloseable c) {
                 closeables.add(c);
             }
         }
+        return new Metrics(registry, closeables);
     }
 
     /** A registry with iamlet's settings and nothing bound yet (tests, and {@link #create()}). */
@@ -122,7 +103,7 @@ public final class Metrics implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         scrapeThread.shutdownNow();
         for (AutoCloseable c : closeables) {
             try {

@@ -32,19 +32,6 @@ class MetricsTest {
     }
 
     @Test
-    void unboundRegistryGetsTheJvmAndProcessMetersOnceBound() {
-        try (Metrics metrics = Metrics.createUnbound()) {
-            assertThat(metrics.registry().scrape()).doesNotContain("jvm_memory_used_bytes");
-
-            metrics.bindJvmAndProcess();
-            metrics.bindJvmAndProcess();
-
-            assertThat(metrics.registry().scrape()).contains("# TYPE jvm_memory_used_bytes gauge",
-                    "# TYPE process_uptime_seconds gauge");
-        }
-    }
-
-    @Test
     void stopsCreatingSeriesForAReasonTagThatTakesTooManyValues() {
         PrometheusMeterRegistry registry = Metrics.newRegistry();
         for (int i = 0; i < Metrics.MAX_TAG_VALUES + 50; i++) {
