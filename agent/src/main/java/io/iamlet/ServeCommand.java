@@ -25,8 +25,7 @@ import picocli.CommandLine.Mixin;
  * about half of the CPU time to ready) on a thread of its own, and the STS clients (the JDK's default TLS context
  * reads the CA certificates) on another, while this thread builds the meter registry and the servers' event loops
  * (Netty's native transport); none of these needs another. The agent starts once all are done, in the order
- * {@link Agent} documents. Once the client is built, a thread of its own prepares Jackson to read the two lists (see
- * {@link KubernetesClients#prepareListReading}), while the agent starts and sends them.
+ * {@link Agent} documents.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the agent: serve credentials to this node's pods until SIGTERM.")
@@ -44,12 +43,6 @@ final class ServeCommand implements Callable<Integer> {
         // their calls with a warning on stderr
         LoggerFactory.getILoggerFactory();
         CompletableFuture<KubernetesClient> building = onThread("iamlet-kubernetes-client", KubernetesClients::agent);
-        // while the agent binds its listeners and sends the two lists: ready to read their answers
-        building.thenAccept(client -> onThread("iamlet-list-reading", Executors.callable(
-                () -> KubernetesClients.prepareListReading(client))).exceptionally(e -> {
-                    LoggerFactory.getLogger(ServeCommand.class).debug("preparing to read the lists failed", e);
-                    return null;
-                }));
         Metrics metrics = null;
         Sources sources = null;
         EventLoops loops = null;

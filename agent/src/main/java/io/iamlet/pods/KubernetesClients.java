@@ -1,10 +1,8 @@
 package io.iamlet.pods;
 
-import io.fabric8.kubernetes.api.model.DefaultKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceList;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
@@ -16,7 +14,6 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import io.iamlet.associations.PodIdentityAssociation;
 import java.util.List;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -66,34 +63,6 @@ public final class KubernetesClients {
         }
         return builder.withKubernetesSerialization(serialization(kinds)).build();
     }
-
-    /**
-     * Builds, ahead, what Jackson needs to read the two lists readiness waits for (this node's pods as
-     * {@link PodView}s, the namespaces): introspecting their classes and binding their constructors costs some 50 to
-     * 100 ms at start, which the first answers would otherwise pay on the way to ready. Run it on a thread of its
-     * own once the client is built; it reads two small documents and keeps nothing but Jackson's cache.
-     */
-    public static void prepareListReading(KubernetesClient client) {
-        KubernetesSerialization serialization = client.getKubernetesSerialization();
-        // as the informer reads a list of PodView (fabric8 has no PodViewList: a DefaultKubernetesResourceList)
-        serialization.unmarshal(POD_LIST, new TypeReference<DefaultKubernetesResourceList<PodView>>() { });
-        serialization.unmarshal(NAMESPACE_LIST, NamespaceList.class);
-    }
-
-    /** One pod with every part {@link PodView} binds, so that each constructor is called once. */
-    private static final String POD_LIST = """
-            {"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[{"apiVersion":"v1",
-            "kind":"Pod","metadata":{"name":"p","namespace":"n","uid":"u","annotations":{"a":"b"},"labels":{"a":"b"},
-            "creationTimestamp":"2026-01-01T00:00:00Z","ownerReferences":[{"kind":"ReplicaSet","name":"r"}]},
-            "spec":{"nodeName":"node","serviceAccountName":"sa","containers":[{"name":"c","env":[{"name":"E",
-            "value":"v"}],"volumeMounts":[{"mountPath":"/m"}]}],"initContainers":[]},"status":{"phase":"Running",
-            "podIP":"10.0.0.1","podIPs":[{"ip":"10.0.0.1"}]}}]}
-            """;
-
-    private static final String NAMESPACE_LIST = """
-            {"apiVersion":"v1","kind":"NamespaceList","metadata":{"resourceVersion":"1"},"items":[{"apiVersion":"v1",
-            "kind":"Namespace","metadata":{"name":"n","annotations":{"a":"b"}},"status":{"phase":"Active"}}]}
-            """;
 
     /**
      * fabric8's serialization as its default constructor makes it (Jackson 2 defaults, fabric8's JDK types module),

@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * The agent's production client binds a watch event's object by its kind to the class iamlet reads it as, from its
@@ -94,10 +93,5 @@ class KubernetesClientsTest {
 
         assertThat(configMap.getObject()).isExactlyInstanceOf(GenericKubernetesResource.class);
         assertThat(json.getRegisteredKubernetesResource("apps/v1", "Deployment")).isNull();
-    }
-
-    @Test
-    void preparesToReadThePodAndNamespaceListsWithTheAgentsClient() {
-        assertThatCode(() -> KubernetesClients.prepareListReading(client)).doesNotThrowAnyException();
     }
 }
