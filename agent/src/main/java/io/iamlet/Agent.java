@@ -62,11 +62,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: listeners bind before the informers have synced, so a pod that asks that early waits (bounded)
  * for the index and gets 503 at worst, which every SDK retries; {@code /readyz} turns true only once everything
- * is loaded. The metadata path's prefetch listener is registered before the pod informer starts, so pods already
- * on the node are prefetched too, and starts once the namespaces are listed (or could not be), so that a pod's
- * prefetch finds its namespace's policy; neither list holds the starting thread, and the probes and metrics
- * listeners bind while they run. Stop order:
- * readiness false, credential listeners drain, then the rest.
+ * is loaded. The namespace and pod informers list at once, neither holding the starting thread; the probes and
+ * metrics listeners bind while they run. The pod listeners (the metadata path's prefetch, the missed-injection
+ * check) are registered before the pod informer starts, so pods already on the node are prefetched and checked
+ * too, but hear of them only once the pods are indexed and the namespaces listed (or could not be): a pod's
+ * prefetch finds its namespace's policy, and their work does not compete with the list that readiness waits for.
+ * Stop order: readiness false, credential listeners drain, then the rest.
  */
 public final class Agent implements AutoCloseable {
 
@@ -166,13 +167,16 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** The pod informer's first list; never completes when the agent stopped before it could start. */
-    private CompletableFuture<Void> startPods() {
+    /**
+     * The pod informer's first list, its listeners held until {@code listenersAfter} too; never completes when the
+     * agent stopped before it could start.
+     */
+    private CompletableFuture<Void> startPods(CompletableFuture<?> listenersAfter) {
         if (closed) {
             return new CompletableFuture<>();
         }
         try {
-            return pods.start().whenComplete((ok, e) -> {
+            return pods.start(listenersAfter).whenComplete((ok, e) -> {
                 if (e != null) {
                     LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
                 } else {
@@ -258,10 +262,11 @@ public final class Agent implements AutoCloseable {
         }
 
         closeables.add(pods); // last: the first to close
-        // The pod informer starts once the namespaces are listed (or could not be), without holding this thread: the
-        // prefetch of a pod is decided when the pod is first listed, and needs its namespace's policy. Started at
-        // once, a node's prefetches would all be refused while a large cluster's namespaces were still listing.
-        podsSynced = namespacesListed.thenCompose(ignored -> startPods());
+        // Both lists run at once, neither holding this thread. The pod listeners (prefetch, missed-injection checks)
+        // hear of the listed pods only once the pods are indexed and the namespaces listed (or could not be): a pod's
+        // prefetch needs its namespace's policy (decided earlier, a large cluster's prefetches were all refused while
+        // its namespaces were still listing), and their work would compete with the list that readiness waits for.
+        podsSynced = startPods(namespacesListed);
 
         sources.nodeCredentialsProbe().ifPresent(probe -> {
             var check = new PolledCheck(probe, clock, Duration.ofMinutes(2));

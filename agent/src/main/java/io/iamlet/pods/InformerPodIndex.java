@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,8 +109,19 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
     /**
      * Starts the informer. The future completes once this node's pods have been listed and indexed, or fails if
      * the informer cannot start (e.g. the service account may not list pods). Call once.
+     *
+     * <p>Listeners hear of the listed pods once the list is indexed, after lookups can find them: the work they start
+     * per pod does not compete with the list itself.
      */
-    public synchronized CompletableFuture<Void> start() {
+    public CompletableFuture<Void> start() {
+        return start(CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * As {@link #start()}, with the listeners held until {@code listenersAfter} has completed too (either way), e.g.
+     * until what they decide with is loaded. Lookups are never held.
+     */
+    public synchronized CompletableFuture<Void> start(CompletionStage<?> listenersAfter) {
         if (informer != null || stopped) {
             throw new IllegalStateException("the pod index can be started once");
         }
@@ -131,6 +143,9 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
                 .addKeyValue("fieldSelector", selector.serverSide()).log();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         events.firstSync().thenRun(() -> ready.complete(null));
+        // the listeners' queue goes out on the thread that completes the last of the two, once synced() is true
+        events.holdListenersUntil(CompletableFuture.allOf(ready,
+                listenersAfter.toCompletableFuture().handle((ok, e) -> null)));
         started.start().whenComplete((ignored, failure) -> {
             if (failure != null) {
                 log.error("pod informer failed to start", failure);
@@ -264,7 +279,8 @@ public final class InformerPodIndex implements PodIndex, AutoCloseable {
     /**
      * {@code added} fires once when a pod becomes indexable (on this node, not host-network, not finished, with an
      * IP), {@code removed} once when it stops being (deleted, finished); changes in between are not reported.
-     * Listeners added before {@link #start()} see every pod; later ones only later changes.
+     * Listeners added before {@link #start()} see every pod; later ones only later changes. The pods of the first
+     * list are reported once it is indexed (see {@link #start(CompletionStage)}), in the order they were listed.
      */
     @Override
     public void addListener(PodListener listener) {

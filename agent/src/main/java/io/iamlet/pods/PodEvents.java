@@ -1,9 +1,11 @@
 package io.iamlet.pods;
 
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * <p>Order of effects for each event: claims first, then waiters for every IP that now has a sole owner and for
  * the uid of every pod now indexed, then listeners. An exception in a listener is logged and does not stop the
  * others or the index.
+ *
+ * <p>Listeners can be held ({@link #holdListenersUntil}): their notifications queue, in order, until a given stage
+ * completes, then are delivered in that order before any later one. The agent holds them until the first list is
+ * indexed, so that what listeners start per pod (prefetches, API calls) does not compete with the list that
+ * readiness waits for; the claims and waiters are never held.
  */
 final class PodEvents implements ResourceEventHandler<PodView> {
 
@@ -34,6 +41,13 @@ final class PodEvents implements ResourceEventHandler<PodView> {
     private final Waiters uidWaiters;
     private final List<PodIndex.PodListener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+    /** Guards {@link #held}, and delivery, so that held notifications go out before any later one. */
+    private final Object delivery = new Object();
+    /** Notifications waiting for the listeners to be released; null when they are not held. */
+    private List<Notification> held;
+
+    private record Notification(PodInfo pod, boolean added) {
+    }
 
     PodEvents(PodReader reader, IpClaims claims, Waiters ipWaiters, Waiters uidWaiters) {
         this.reader = reader;
@@ -44,6 +58,33 @@ final class PodEvents implements ResourceEventHandler<PodView> {
 
     void addListener(PodIndex.PodListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * From now on, queues the listeners' notifications until {@code release} completes (either way), then delivers
+     * the queue, in order, on the thread that completes it. Call before the informer starts.
+     */
+    void holdListenersUntil(CompletionStage<?> release) {
+        synchronized (delivery) {
+            if (held == null) {
+                held = new ArrayList<>();
+            }
+        }
+        release.whenComplete((ok, e) -> releaseListeners());
+    }
+
+    private void releaseListeners() {
+        synchronized (delivery) {
+            List<Notification> queued = held;
+            if (queued == null) {
+                return;
+            }
+            held = null;
+            log.atDebug().setMessage("pod listeners released").addKeyValue("queued", queued.size()).log();
+            for (Notification n : queued) {
+                deliver(n.pod(), n.added());
+            }
+        }
     }
 
     /** Completes once the handler has seen the informer's first full list. */
@@ -80,9 +121,11 @@ final class PodEvents implements ResourceEventHandler<PodView> {
     /** Called by the informer after each full list (the first one and every relist), after the list's events. */
     @Override
     public void onList(String resourceVersion, boolean remainedEmpty) {
-        if (firstSync.complete(null)) {
+        if (!firstSync.isDone()) { // one informer thread: no other completes it meanwhile
+            // logged first: completing it releases the held listeners on this thread
             log.atInfo().setMessage("pod index synced").addKeyValue("pods", claims.size())
                     .addKeyValue("resourceVersion", resourceVersion).log();
+            firstSync.complete(null);
         }
     }
 
@@ -112,6 +155,16 @@ final class PodEvents implements ResourceEventHandler<PodView> {
     }
 
     private void notify(PodInfo pod, boolean added) {
+        synchronized (delivery) {
+            if (held != null) {
+                held.add(new Notification(pod, added));
+            } else {
+                deliver(pod, added);
+            }
+        }
+    }
+
+    private void deliver(PodInfo pod, boolean added) {
         for (PodIndex.PodListener listener : listeners) {
             try {
                 if (added) {

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Prefetch with the real pieces: a pod created in the mock API server after iamlet started gets its credentials
  * from STS before it asks, so its first request makes no STS call; a pod its namespace does not allow its role is
- * never prefetched.
+ * never prefetched; pods listed before the namespaces are prefetched, by their namespace's policy, once the
+ * namespaces are listed.
  */
 class MetadataPrefetchIT {
 
@@ -31,7 +34,6 @@ class MetadataPrefetchIT {
         stack = new MetadataStack();
         stack.namespace("shop", Map.of(NamespacePolicy.PERMITTED, "batch-.*"));
         listener = stack.listener(MetadataSettings.builder().baseRoleArn(MetadataStack.BASE));
-        stack.start();
     }
 
     @AfterEach
@@ -45,7 +47,8 @@ class MetadataPrefetchIT {
     }
 
     @Test
-    void aNewPodsFirstRequestIsServedWithoutAnStsCallOnItsPath() {
+    void aNewPodsFirstRequestIsServedWithoutAnStsCallOnItsPath() throws Exception {
+        stack.start();
         stack.pod("shop", "rogue-1", "127.0.0.5", "admin");
         stack.pod("shop", "batch-1", "127.0.0.4", "batch-a");
 
@@ -67,5 +70,29 @@ class MetadataPrefetchIT {
         assertThat(assumeRoleCallsFor("rogue-1")).isEmpty();
         assertThat(listener.count("iamlet.metadata.prefetches", "outcome", "denied")).isEqualTo(1);
         assertThat(listener.count("iamlet.metadata.prefetches", "outcome", "started")).isEqualTo(1);
+    }
+
+    @Test
+    void podsListedBeforeTheNamespacesArePrefetchedByTheirPolicyOnceTheNamespacesAreListed() throws Exception {
+        stack.pod("shop", "rogue-1", "127.0.0.5", "admin");
+        stack.pod("shop", "batch-1", "127.0.0.4", "batch-a");
+        CompletableFuture<Void> namespacesListed = new CompletableFuture<>();
+
+        // as the agent starts: the pod list may finish first; the prefetch listener waits for the namespaces
+        stack.pods.start(namespacesListed).get(10, TimeUnit.SECONDS);
+        assertThat(stack.pods.at("127.0.0.4")).as("indexed at once").isPresent();
+        // longer than the stack's wait for the namespaces (2 s): a prefetch decided now would be refused by then
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+                .until(() -> listener.registry.find("iamlet.metadata.prefetches").counters().stream()
+                        .allMatch(c -> c.count() == 0));
+        stack.namespaces.start().get(10, TimeUnit.SECONDS);
+        namespacesListed.complete(null);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> assumeRoleCallsFor("batch-1").size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> listener.count("iamlet.metadata.prefetches", "outcome", "denied") == 1);
+        assertThat(assumeRoleCallsFor("rogue-1")).as("its namespace does not permit its role").isEmpty();
+        assertThat(listener.count("iamlet.metadata.prefetches", "outcome", "started")).isEqualTo(1);
+        assertThat(listener.count("iamlet.metadata.prefetches", "outcome", "failed")).isZero();
     }
 }

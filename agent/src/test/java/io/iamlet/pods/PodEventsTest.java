@@ -201,4 +201,34 @@ class PodEventsTest {
         assertThat(events.synced()).isTrue();
         assertThat(events.firstSync()).isCompleted();
     }
+
+    @Test
+    void heldListenersHearTheListedPodsInOrderOnceReleasedWhileLookupsFindThemAtOnce() {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        events.holdListenersUntil(release);
+        handler.onAdd(TestPods.pod("a").uid("u-a").ips("10.0.0.1").build());
+        handler.onAdd(TestPods.pod("b").uid("u-b").ips("10.0.0.2").build());
+        handler.onDelete(TestPods.pod("a").uid("u-a").ips("10.0.0.1").build(), false);
+        events.onList("7", false);
+
+        assertThat(heard).as("held").isEmpty();
+        assertThat(events.synced()).isTrue();
+        assertThat(claims.at("10.0.0.2")).map(PodInfo::name).contains("b");
+
+        release.complete(null);
+        handler.onAdd(TestPods.pod("c").uid("u-c").ips("10.0.0.3").build());
+
+        assertThat(heard).containsExactly("added a", "added b", "removed a", "added c");
+    }
+
+    @Test
+    void listenersAreReleasedAlsoWhenWhatTheyWaitForFailed() {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        events.holdListenersUntil(release);
+        handler.onAdd(web("10.0.0.7"));
+
+        release.completeExceptionally(new IllegalStateException("namespaces could not be listed"));
+
+        assertThat(heard).containsExactly("added web");
+    }
 }
