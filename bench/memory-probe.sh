@@ -33,7 +33,11 @@ ipid=""
 cleanup() { [ "${HOLD:-}" = 1 ] && [ -n "$ipid" ] && return 0; kill $ipid $spid 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 exec 7>"$out/in"
-for _ in $(seq 1 600); do grep -q '^STANDINS .*"ready"' "$out/standins.log" && break; sleep 0.5; done
+for _ in $(seq 1 600); do
+  grep -q '^STANDINS .*"ready"' "$out/standins.log" && break
+  kill -0 $spid 2>/dev/null || { echo "memory-probe.sh: the stand-ins exited, see $out/standins.log" >&2; exit 1; }
+  sleep 0.5
+done
 ready=$(grep '^STANDINS .*"ready"' "$out/standins.log" | head -1 | sed 's/^STANDINS //')
 f() { echo "$ready" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 jhome="$out/jdk"; mkdir -p "$jhome/bin"; ln -s "$java_bin" "$jhome/bin/java"; ln -s "$java_bin" "$jhome/bin/java-netbind"
