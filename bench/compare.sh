@@ -150,17 +150,16 @@ fi
 # start_iamlet DIR STANDINS_READY_LINE: iamlet serve as the DaemonSet runs it (kube2iam overlay: container endpoint
 # and metadata path); sets iamlet_pid and the ports, records start-to-ready. The API server comes from fabric8's
 # environment variables, not a kubeconfig: in a cluster there is no kubeconfig (the pod's service account), and
-# the AOT cache is trained the same way (daemonset/image/aot-train.sh), so no YAML parser is loaded.
+# the AOT cache is trained the same way (daemonset/image/cluster-env), so no YAML parser is loaded.
 start_iamlet() {
-  local dir="$1" ready="$2" t0 code=""
+  local dir="$1" ready="$2" t0 code="" cluster_env
   mkdir -p "$dir"
+  mapfile -t cluster_env < <(daemonset/image/cluster-env "$(ready_field "$ready" apiServer)")
   cport=$(free_port); mport=$(free_port); pport=$(free_port); xport=$(free_port)
   t0=$(date +%s%N)
   env -i PATH="$PATH" HOME="$dir" JAVA_HOME="$jhome" IAMLET_JAR="$root/agent/target/iamlet.jar" \
     ${aot_env[@]+"${aot_env[@]}"} JAVA_OPTS="-XX:MaxRAM=$max_ram${java_opts:+ $java_opts}" \
-    KUBECONFIG=/nonexistent KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false \
-    KUBERNETES_MASTER="$(ready_field "$ready" apiServer)" KUBERNETES_AUTH_TOKEN=stand-ins-accept-anything \
-    AWS_REGION=us-east-1 \
+    "${cluster_env[@]}" AWS_REGION=us-east-1 \
     AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
     AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$dir/none" AWS_SHARED_CREDENTIALS_FILE="$dir/none" \
     daemonset/image/iamlet serve --node-name bench-node \

@@ -46,13 +46,12 @@ aot=(); [ "${NOAOT:-}" = 1 ] || { [ "$aot_file" -nt agent/target/iamlet.jar ] &&
 diag="-XX:NativeMemoryTracking=summary -Xlog:class+load=info:file=$out/classes.txt"; [ -n "${LIGHT:-}" ] && diag=""
 # the API server from fabric8's environment variables, as in a cluster (no kubeconfig; the AOT cache is trained so);
 # KUBE=kubeconfig reads the stand-ins' kubeconfig instead
-kube_env=(KUBECONFIG=/nonexistent KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false
-  KUBERNETES_MASTER="$(f apiServer)" KUBERNETES_AUTH_TOKEN=stand-ins-accept-anything)
+mapfile -t kube_env < <(daemonset/image/cluster-env "$(f apiServer)")
 [ "${KUBE:-}" = kubeconfig ] && kube_env=(KUBECONFIG="$(f kubeconfig)")
 t0=$(date +%s%N)
 env -i PATH="$PATH" ${EXTRA_ENV:-} HOME="$out" JAVA_HOME="$jhome" IAMLET_JAR=$root/agent/target/iamlet.jar ${aot[@]+"${aot[@]}"} \
   JAVA_OPTS="-XX:MaxRAM=256m $diag $opts" \
-  ${kube_env[@]} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
+  "${kube_env[@]}" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
   AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$out/none" AWS_SHARED_CREDENTIALS_FILE="$out/none" \
   daemonset/image/iamlet serve --node-name bench-node --container-listen 127.0.0.1:$P0 --metadata-listen 127.0.0.1:$P1 \
   --probe-listen 127.0.0.1:$P2 --metrics-listen 127.0.0.1:$P3 --sts-endpoint "$(f sts)" --metadata-upstream "$(f metadata)" \

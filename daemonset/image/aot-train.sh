@@ -56,14 +56,13 @@ ready="$(grep -m1 '^STANDINS .*"ready"' "$work/standins.log")" || {
 field() { printf '%s' "$ready" | sed -e "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/"; }
 
 rm -f "$out"
-# The API server comes from fabric8's environment variables, as in a cluster, where the pod's service account
-# replaces a kubeconfig: trained with a kubeconfig, the cache would load a YAML parser and fabric8's kubeconfig
+# The API server comes from fabric8's environment variables (cluster-env), as in a cluster, where the pod's service
+# account replaces a kubeconfig: trained with a kubeconfig, the cache would load a YAML parser and fabric8's kubeconfig
 # model at every start (~2 MiB, ~0.1 s) that no node uses. The node's AWS credentials are the stand-in STS's fixed
 # test keys (FakeSts.NODE_*), nothing real; no AWS configuration file is read and the instance metadata service is
 # never asked.
-KUBECONFIG=/nonexistent KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false \
-  KUBERNETES_MASTER="$(field apiServer)" KUBERNETES_AUTH_TOKEN=stand-ins-accept-anything \
-  AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 \
+mapfile -t cluster_env < <("$here/cluster-env" "$(field apiServer)")
+env "${cluster_env[@]}" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 \
   AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 AWS_EC2_METADATA_DISABLED=true \
   AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent IAMLET_AOT_CACHE_OUTPUT="$out" \
   "$launcher" serve --node-name aot-train-node --cluster-name aot-train \
