@@ -2,7 +2,7 @@
 # bench/memory-probe.sh OUTDIR [JVM flags...]: the stand-ins (110 pods) and `iamlet serve` through the image launcher
 # (-XX:MaxRAM=256m, the AOT cache when it is newer than the jar, NOAOT=1 to leave it out), with NMT and a class-load
 # log unless LIGHT=1; waits for ready, wrk on one pod's cached credentials (WARMUP, WRK seconds), then writes
-# OUTDIR/summary (ready_ms, RSS idle/after, req/s and server CPU µs per request, classes, threads), nmt.txt and
+# OUTDIR/summary (ready_ms, CPU time to ready, RSS idle/after, req/s and server CPU µs per request, classes, threads), nmt.txt and
 # smaps_rollup. AOT=FILE uses another AOT cache (trained with other flags). KUBE=kubeconfig: the stand-ins' kubeconfig instead of
 # fabric8's environment variables. HOLD=1 leaves both processes running (their pids are printed) for jcmd. Loopback only.
 set -euo pipefail
@@ -48,17 +48,21 @@ diag="-XX:NativeMemoryTracking=summary -Xlog:class+load=info:file=$out/classes.t
 # KUBE=kubeconfig reads the stand-ins' kubeconfig instead
 mapfile -t kube_env < <(daemonset/image/cluster-env "$(f apiServer)")
 [ "${KUBE:-}" = kubeconfig ] && kube_env=(KUBECONFIG="$(f kubeconfig)")
+# worked out before the clock starts: each python3 takes ~0.2 s here
+sts=$(f sts); upstream=$(f metadata)
 t0=$(date +%s%N)
 env -i PATH="$PATH" ${EXTRA_ENV:-} HOME="$out" JAVA_HOME="$jhome" IAMLET_JAR=$root/agent/target/iamlet.jar ${aot[@]+"${aot[@]}"} \
   JAVA_OPTS="-XX:MaxRAM=256m $diag $opts" \
   "${kube_env[@]}" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIAMLETFAKENODE01 AWS_SECRET_ACCESS_KEY=iamletFakeNodeSecretAccessKey00000000000 \
   AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE="$out/none" AWS_SHARED_CREDENTIALS_FILE="$out/none" \
   daemonset/image/iamlet serve --node-name bench-node --container-listen 127.0.0.1:$P0 --metadata-listen 127.0.0.1:$P1 \
-  --probe-listen 127.0.0.1:$P2 --metrics-listen 127.0.0.1:$P3 --sts-endpoint "$(f sts)" --metadata-upstream "$(f metadata)" \
+  --probe-listen 127.0.0.1:$P2 --metrics-listen 127.0.0.1:$P3 --sts-endpoint "$sts" --metadata-upstream "$upstream" \
   --cluster-name bench --base-role-arn arn:aws:iam::111122223333:role/ >"$out/iamlet.log" 2>"$out/iamlet.err" &
 ipid=$!
 for _ in $(seq 1 3000); do [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 http://127.0.0.1:$P2/readyz || true)" = 200 ] && break; sleep 0.02; done
 echo "ready_ms $(( ($(date +%s%N) - t0) / 1000000 ))" | tee "$out/summary"
+# CPU time the JVM had used by then, all threads (user + system; the launcher execs it, so $ipid is the JVM)
+echo "cpu_ms_to_ready $(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' /proc/$ipid/stat)" | tee -a "$out/summary"
 sleep 5
 echo "rss_idle $(awk '/VmRSS/{print $2}' /proc/$ipid/status)" | tee -a "$out/summary"
 tok=$(cat "$out/s/tokens/bench.wrk.token" 2>/dev/null || true)

@@ -42,6 +42,7 @@ import io.iamlet.server.Routes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,7 +181,9 @@ public final class Agent implements AutoCloseable {
                 if (e != null) {
                     LOG.error("listing this node's pods failed; iamlet cannot tell pods apart and stays unready", e);
                 } else {
-                    LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size()).log();
+                    // uptime: how long this JVM took to get here, the usual last step before ready
+                    LOG.atInfo().setMessage("pod informer synced").addKeyValue("pods", pods.pods().size())
+                            .addKeyValue("uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime()).log();
                 }
             });
         } catch (IllegalStateException stoppedMeanwhile) {

@@ -48,5 +48,26 @@ public interface CredentialSource {
         public CacheKey(String source, String roleArn, String namespace, String serviceAccount, String podUid) {
             this(source, roleArn, namespace, serviceAccount, podUid, Identity.Session.PLAIN);
         }
+
+        // equals and hashCode written out: a record's generated ones go through method handles, which C1 (the
+        // image's only JIT) does not inline; this key is looked up on every cached request
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CacheKey k && java.util.Objects.equals(roleArn, k.roleArn)
+                    && java.util.Objects.equals(podUid, k.podUid)
+                    && java.util.Objects.equals(serviceAccount, k.serviceAccount)
+                    && java.util.Objects.equals(namespace, k.namespace) && java.util.Objects.equals(source, k.source)
+                    && session.equals(k.session);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = java.util.Objects.hashCode(source);
+            h = 31 * h + java.util.Objects.hashCode(roleArn);
+            h = 31 * h + java.util.Objects.hashCode(namespace);
+            h = 31 * h + java.util.Objects.hashCode(serviceAccount);
+            h = 31 * h + java.util.Objects.hashCode(podUid);
+            return 31 * h + session.hashCode();
+        }
     }
 }

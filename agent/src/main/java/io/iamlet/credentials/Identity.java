@@ -67,6 +67,20 @@ public record Identity(
             }
         }
 
+        // equals and hashCode written out (part of every cache key): see CredentialSource.CacheKey
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Session s && disableSessionTags == s.disableSessionTags
+                    && Objects.equals(targetRoleArn, s.targetRoleArn) && Objects.equals(externalId, s.externalId)
+                    && extraTags.equals(s.extraTags);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((31 * Objects.hashCode(targetRoleArn) + Objects.hashCode(externalId)) * 31
+                    + Boolean.hashCode(disableSessionTags)) * 31 + extraTags.hashCode();
+        }
+
         /** Whether the source chains: assumes {@code roleArn}, then {@link #targetRoleArn} with those credentials. */
         public boolean chained() {
             return targetRoleArn != null;
