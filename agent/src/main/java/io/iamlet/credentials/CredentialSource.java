@@ -1,5 +1,6 @@
 package io.iamlet.credentials;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /** Where credentials come from: one STS call per invocation, no caching (the cache decorates a source). */
@@ -41,7 +42,7 @@ public interface CredentialSource {
                     Identity.Session session) {
 
         public CacheKey {
-            java.util.Objects.requireNonNull(session, "session");
+            Objects.requireNonNull(session, "session");
         }
 
         /** A key for a role assumed without chaining, with the source's usual tags. */
@@ -53,20 +54,20 @@ public interface CredentialSource {
         // image's only JIT) does not inline; this key is looked up on every cached request
         @Override
         public boolean equals(Object o) {
-            return o instanceof CacheKey k && java.util.Objects.equals(roleArn, k.roleArn)
-                    && java.util.Objects.equals(podUid, k.podUid)
-                    && java.util.Objects.equals(serviceAccount, k.serviceAccount)
-                    && java.util.Objects.equals(namespace, k.namespace) && java.util.Objects.equals(source, k.source)
+            return o instanceof CacheKey k && Objects.equals(roleArn, k.roleArn)
+                    && Objects.equals(podUid, k.podUid)
+                    && Objects.equals(serviceAccount, k.serviceAccount)
+                    && Objects.equals(namespace, k.namespace) && Objects.equals(source, k.source)
                     && session.equals(k.session);
         }
 
         @Override
         public int hashCode() {
-            int h = java.util.Objects.hashCode(source);
-            h = 31 * h + java.util.Objects.hashCode(roleArn);
-            h = 31 * h + java.util.Objects.hashCode(namespace);
-            h = 31 * h + java.util.Objects.hashCode(serviceAccount);
-            h = 31 * h + java.util.Objects.hashCode(podUid);
+            int h = Objects.hashCode(source);
+            h = 31 * h + Objects.hashCode(roleArn);
+            h = 31 * h + Objects.hashCode(namespace);
+            h = 31 * h + Objects.hashCode(serviceAccount);
+            h = 31 * h + Objects.hashCode(podUid);
             return 31 * h + session.hashCode();
         }
     }
