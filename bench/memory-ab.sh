@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/memory-ab.sh ROUNDS NAME 'ENV=x ...|JVM flags' [NAME 'ENV|flags' ...]: variants of `iamlet serve` run one
 # after the other through bench/memory-probe.sh (LIGHT=1: no NMT), ROUNDS times in turn, one line per run: start to
-# ready, VmRSS idle and after the wrk load, anonymous memory after it, req/s and server CPU µs per request.
+# ready (and the JVM's CPU time by then, and the agent's own uptime_ms at the pod index synced), VmRSS idle and after
+# the wrk load, anonymous memory after it, req/s and server CPU µs per request.
 # ENV before the '|' goes to memory-probe.sh (NOAOT=1, AOT=FILE, WARMUP, WRK), flags after it to the JVM, e.g.
 #   bench/memory-ab.sh 3 base '|' young6 '|-Xmn6m' c2 '|-XX:TieredStopAtLevel=4'
 # Memory figures hold on a busy machine; CPU ones do not (compare in one sitting, quote the load). Loopback only.
@@ -18,8 +19,9 @@ for r in $(seq 1 "$rounds"); do
     d="$out/$name.$r"
     # shellcheck disable=SC2086 # envs and flags are lists on purpose
     env LIGHT=1 $envs bench/memory-probe.sh "$d" $flags >/dev/null 2>&1 || { echo "$name r$r: failed, see $d" >&2; continue; }
-    printf "%-10s r%s ready_ms=%s rss_idle_mib=%.1f rss_after_mib=%.1f anon_after_mib=%.1f %s\n" "$name" "$r" \
-      "$(awk '/ready_ms/{print $2}' "$d/summary")" "$(awk '/rss_idle/{print $2/1024}' "$d/summary")" \
+    printf "%-10s r%s ready_ms=%s cpu_ms_to_ready=%s uptime_ms=%s rss_idle_mib=%.1f rss_after_mib=%.1f anon_after_mib=%.1f %s\n" \
+      "$name" "$r" "$(awk '/ready_ms/{print $2}' "$d/summary")" "$(awk '/cpu_ms_to_ready/{print $2}' "$d/summary")" \
+      "$(grep -o '"uptime_ms":[0-9]*' "$d/iamlet.log" | head -1 | cut -d: -f2)" "$(awk '/rss_idle/{print $2/1024}' "$d/summary")" \
       "$(awk '/rss_after/{print $2/1024}' "$d/summary")" "$(awk '/^Anonymous/{print $2/1024}' "$d/smaps_rollup")" \
       "$(grep -o 'Requests/sec: *[0-9.]*\|cpu_us_per_req [0-9]*' "$d/summary" | tr '\n' ' ')"
   done
