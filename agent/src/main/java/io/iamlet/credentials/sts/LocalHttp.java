@@ -26,6 +26,11 @@ final class LocalHttp {
         this.http = http;
     }
 
+    /** Stops the HTTP client, and with it any request still in flight (shutdown). */
+    void close() {
+        http.shutdownNow();
+    }
+
     static HttpClient client() {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(HttpClient.Builder.NO_PROXY)
                 .connectTimeout(TIMEOUT).build();

@@ -1,5 +1,6 @@
 package io.iamlet.credentials.sts;
 
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +22,17 @@ public final class NodeKeyChain implements NodeKeys {
     }
 
     private final List<Link> links;
+    /** What the chain built for its links and closes with itself: the unsigned STS client, the local HTTP client. */
+    private final List<AutoCloseable> owned;
     private volatile Link chosen;
 
     NodeKeyChain(List<Link> links) {
+        this(links, List.of());
+    }
+
+    private NodeKeyChain(List<Link> links, List<AutoCloseable> owned) {
         this.links = List.copyOf(links);
+        this.owned = List.copyOf(owned);
     }
 
     /**
@@ -32,22 +40,50 @@ public final class NodeKeyChain implements NodeKeys {
      */
     public static NodeKeyChain standard(Map<String, String> env, Properties system, Supplier<StsClient> unsignedSts,
                                         Clock clock) {
+        return standard(env, system, unsignedSts, LocalHttp::client, clock);
+    }
+
+    /** As above, with the HTTP client of the container endpoint's and instance metadata's links (tests). */
+    static NodeKeyChain standard(Map<String, String> env, Properties system, Supplier<StsClient> unsignedSts,
+                                 Supplier<HttpClient> localClient, Clock clock) {
+        List<AutoCloseable> owned = new ArrayList<>();
         List<Link> links = new ArrayList<>();
         EnvironmentKeys.fromSystemProperties(system).ifPresent(k -> links.add(new Link("system properties",
                 NodeKeys.fixed(k))));
         EnvironmentKeys.fromEnvironment(env).ifPresent(k -> links.add(new Link("environment variables",
                 NodeKeys.fixed(k))));
-        WebIdentityKeys.settings(env, system, clock).ifPresent(s -> links.add(new Link("web identity token file",
-                WebIdentityKeys.create(s, unsignedSts.get(), clock))));
+        WebIdentityKeys.settings(env, system, clock).ifPresent(s -> {
+            StsClient sts = unsignedSts.get();
+            owned.add(sts);
+            links.add(new Link("web identity token file", WebIdentityKeys.create(s, sts, clock)));
+        });
         ProfileKeys.read(env, system).ifPresent(k -> links.add(new Link("profile file", NodeKeys.fixed(k))));
         var local = new LocalHttp[1];
-        Supplier<LocalHttp> http = () -> local[0] == null ? local[0] = new LocalHttp(LocalHttp.client()) : local[0];
+        Supplier<LocalHttp> http = () -> {
+            if (local[0] == null) {
+                local[0] = new LocalHttp(localClient.get());
+                owned.add(local[0]::close);
+            }
+            return local[0];
+        };
         ContainerKeys.endpoint(env).ifPresent(uri -> links.add(new Link("container credentials endpoint",
                 ContainerKeys.create(uri, env, http.get(), clock))));
         if (!InstanceProfileKeys.disabled(env, system)) {
             links.add(new Link("instance metadata", InstanceProfileKeys.create(env, system, http.get(), clock)));
         }
-        return new NodeKeyChain(links);
+        return new NodeKeyChain(links, owned);
+    }
+
+    /** Stops the clients the chain built for its links (the agent's STS client closes it at shutdown). */
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // shutting down: nothing to do about a client that would not stop
+            }
+        }
     }
 
     /** The links, in order, by name (for logs and tests). */

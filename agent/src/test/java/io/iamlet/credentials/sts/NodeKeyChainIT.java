@@ -2,12 +2,14 @@ package io.iamlet.credentials.sts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.iamlet.testing.FakeSts;
 import io.iamlet.testing.MetadataStandIn;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +53,25 @@ class NodeKeyChainIT {
         return NodeKeyChain.standard(env, system, () -> {
             throw new AssertionError("no web identity configured");
         }, Clock.systemUTC());
+    }
+
+    @Test
+    void closingTheChainStopsTheClientsItBuiltForItsLinks() throws Exception {
+        // addresses on loopback that nothing here contacts: no keys are asked for
+        HttpClient local = LocalHttp.client();
+        HttpClient stsHttp = HttpClient.newHttpClient();
+        var unsigned = new StsClient(new StsClient.Config(URI.create("http://127.0.0.1:9/"), "us-east-1",
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 1), stsHttp, null, Clock.systemUTC());
+        Path token = Files.writeString(dir.resolve("token"), "t");
+        var chain = NodeKeyChain.standard(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9",
+                "AWS_WEB_IDENTITY_TOKEN_FILE", token.toString(), "AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/n"),
+                home(), () -> unsigned, () -> local, Clock.systemUTC());
+        assertThat(chain.names()).containsExactly("web identity token file", "instance metadata");
+        assertThat(local.isTerminated()).isFalse();
+
+        chain.close();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> local.isTerminated() && stsHttp.isTerminated());
     }
 
     @Test
