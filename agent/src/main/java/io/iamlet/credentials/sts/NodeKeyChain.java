@@ -1,10 +1,12 @@
 package io.iamlet.credentials.sts;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -58,18 +60,17 @@ public final class NodeKeyChain implements NodeKeys {
             links.add(new Link("web identity token file", WebIdentityKeys.create(s, sts, clock)));
         });
         ProfileKeys.read(env, system).ifPresent(k -> links.add(new Link("profile file", NodeKeys.fixed(k))));
-        var local = new LocalHttp[1];
-        Supplier<LocalHttp> http = () -> {
-            if (local[0] == null) {
-                local[0] = new LocalHttp(localClient.get());
-                owned.add(local[0]::close);
+        // one local HTTP client for the two links that fetch from the node, made only when either is configured
+        Optional<URI> container = ContainerKeys.endpoint(env);
+        boolean instanceMetadata = !InstanceProfileKeys.disabled(env, system);
+        if (container.isPresent() || instanceMetadata) {
+            LocalHttp http = new LocalHttp(localClient.get());
+            owned.add(http::close);
+            container.ifPresent(uri -> links.add(new Link("container credentials endpoint",
+                    ContainerKeys.create(uri, env, http, clock))));
+            if (instanceMetadata) {
+                links.add(new Link("instance metadata", InstanceProfileKeys.create(env, system, http, clock)));
             }
-            return local[0];
-        };
-        ContainerKeys.endpoint(env).ifPresent(uri -> links.add(new Link("container credentials endpoint",
-                ContainerKeys.create(uri, env, http.get(), clock))));
-        if (!InstanceProfileKeys.disabled(env, system)) {
-            links.add(new Link("instance metadata", InstanceProfileKeys.create(env, system, http.get(), clock)));
         }
         return new NodeKeyChain(links, owned);
     }
