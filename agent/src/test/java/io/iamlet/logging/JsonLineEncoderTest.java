@@ -61,6 +61,13 @@ class JsonLineEncoderTest {
                         "{" + TIME + ",\"message\":\"typed\",\"logger_name\":\"io.iamlet.Test\",\"level\":\"INFO\","
                                 + "\"long\":5,\"double\":1.5,\"instant\":\"2026-01-01T00:00:00Z\",\"list\":[\"a\",\"b\"],"
                                 + "\"set\":[\"10.0.0.1\"]}"),
+                Arguments.of("numbers of every boxed type, an enum and a record",
+                        event(Level.INFO, "more", null, null, "int", -7, "short", (short) 3, "byte", (byte) 2,
+                                "float", 0.25f, "huge", 1e300,
+                                "day", java.time.DayOfWeek.MONDAY, "ref", new Ref("shop", "web-1")),
+                        "{" + TIME + ",\"message\":\"more\",\"logger_name\":\"io.iamlet.Test\",\"level\":\"INFO\","
+                                + "\"int\":-7,\"short\":3,\"byte\":2,\"float\":0.25,\"huge\":1.0E300,"
+                                + "\"day\":\"MONDAY\",\"ref\":{\"namespace\":\"shop\",\"name\":\"web-1\"}}"),
                 Arguments.of("characters that need escaping",
                         event(Level.INFO, "say \"hi\"\n\t\u0007 é", null, null,
                                 "chars", "back\\slash \u0001 € \uD83D\uDE00 </script>"),
@@ -95,6 +102,9 @@ class JsonLineEncoderTest {
                         "{" + TIME + ",\"message\":\"npe\",\"logger_name\":\"io.iamlet.Test\",\"level\":\"ERROR\","
                                 + "\"stack_trace\":\"java.lang.NullPointerException: null\\n"
                                 + "\\tat t.Main.run(Main.java:1)\\n\"}"));
+    }
+
+    record Ref(String namespace, String name) {
     }
 
     private static LoggingEvent event(Level level, String message, Object[] arguments, Throwable thrown,
