@@ -76,14 +76,14 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
-        agent.podsSynced().exceptionally(e -> {
+        var stopped = new CountDownLatch(1);
+        var client = kubernetes;
+        var meters = metrics;
+        agent.podsSynced().thenRun(meters::bindAfterStart).exceptionally(e -> {
             // without this node's pods iamlet can tell no caller apart: exit, and let the DaemonSet restart it
             System.exit(1);
             return null;
         });
-        var stopped = new CountDownLatch(1);
-        var client = kubernetes;
-        var meters = metrics;
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("iamlet-shutdown").unstarted(() -> {
             agent.close();
             client.close();

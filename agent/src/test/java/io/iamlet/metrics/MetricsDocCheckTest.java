@@ -71,6 +71,7 @@ class MetricsDocCheckTest {
     @Test
     void everyMeterOfTheBuiltComponentsIsDocumented() {
         try (Metrics metrics = Metrics.create()) {
+            metrics.bindAfterStart().join();
             registerEverythingConstructible(metrics.registry());
             String scrape = metrics.registry().scrape();
 
