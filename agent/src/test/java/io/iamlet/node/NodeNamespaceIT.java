@@ -2,6 +2,7 @@ package io.iamlet.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +22,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The real set-up and teardown, run by the real {@link ProcessCommandRunner} inside network namespaces this test
  * creates: a "node" namespace and a "pod" namespace joined by a veth pair (node side {@code eniit0}, matched by
- * the {@code eni+} pattern; 10.200.0.1/30 and 10.200.0.2/30, which exist only in these namespaces). The node
- * namespace has no route out: nothing here can reach a real network, let alone a real 169.254.169.254.
+ * the {@code eni+} pattern; 10.200.0.1/30 and 10.200.0.2/30, which exist only in these namespaces; the IPv6 case
+ * adds fd00:200::1/64 and fd00:200::2/64). The node namespace has no route out: nothing here can reach a real
+ * network, let alone a real 169.254.169.254.
  *
- * <p>Needs root, {@code ip}, {@code iptables} and {@code bash}. When a namespace cannot be created the tests
- * FAIL; to skip them on purpose (a machine without root) pass {@code -Diamlet.netns.tests=false}.
+ * <p>Needs root, {@code ip}, {@code iptables}, {@code ip6tables}, {@code bash} and {@code python3}. When a namespace
+ * cannot be created the tests FAIL; to skip them on purpose (a machine without root) pass
+ * {@code -Diamlet.netns.tests=false}. The IPv6 case is skipped when the namespaces have IPv6 disabled.
  */
 class NodeNamespaceIT {
 
     static final String ENABLED = "iamlet.netns.tests";
     static final String NODE_IP = "10.200.0.1";
+    static final String NODE_IP6 = "fd00:200::1";
     static final String JUMP = MetadataRedirect.chain(List.of("eni+"), Optional.empty(), 0).jump("PREROUTING");
     static final String DNAT = "-A IAMLET-PREROUTING -d 169.254.169.254/32 -i eni+ -p tcp -m tcp --dport 80 "
             + "-m comment --comment iamlet -j DNAT --to-destination 10.200.0.1:8181";
@@ -80,10 +84,16 @@ class NodeNamespaceIT {
         return present.stream();
     }
 
+    /** {@code name} and, as {@link Tools#discover} pairs them, its IPv6 twin when present beside it. */
     void useBackend(String name) {
         Path dir = Path.of(tools.requireIptables()).getParent();
+        Path v6 = dir.resolve("ip6" + name.substring(2));
+        Path v6Restore = dir.resolve(v6.getFileName() + "-restore");
+        boolean hasV6 = Files.isExecutable(v6) && Files.isExecutable(v6Restore);
         tools = new Tools(tools.ip(), Optional.of(dir.resolve(name).toString()),
-                Optional.of(dir.resolve(name + "-restore").toString()));
+                Optional.of(dir.resolve(name + "-restore").toString()),
+                hasV6 ? Optional.of(v6.toString()) : Optional.empty(),
+                hasV6 ? Optional.of(v6Restore.toString()) : Optional.empty());
     }
 
     NodeSetupResult setUp(int metadataPort) {
@@ -187,8 +197,7 @@ class NodeNamespaceIT {
         try (Listener squatter = listen("0.0.0.0", 80, squatterSaw);
              Listener iamlet = listen("169.254.170.23", 2702, iamletSaw)) {
             assertThat(sendFromPod("169.254.170.23", 80, "from-pod")).isEmpty();
-            assertThat(host.run(List.of(tools.ip(), "netns", "exec", node, "timeout", "10", "/bin/bash", "-c",
-                    "exec 3<>/dev/tcp/169.254.170.23/80; printf from-node >&3")).stderr()).isEmpty();
+            assertThat(sendFromNode("169.254.170.23", 80, "from-node")).isEmpty();
 
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> Files.readString(iamletSaw).contains("from-pod")
@@ -209,10 +218,58 @@ class NodeNamespaceIT {
         }
     }
 
+    /**
+     * The same over IPv6: the process holds [::]:80 (and with it 0.0.0.0:80, the kernel's default dual stack); a
+     * pod's connection to [fd00:ec2::23]:80, and the node's own, reach the listener on [fd00:ec2::23]:2702 through
+     * the ip6tables twin of the redirect and never the other process. Back to port 80, the other process gets the
+     * pod's connection again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void proxyPortSendsPodsPastTheProcessHoldingPort80OverIpv6(String backend) throws Exception {
+        assumeTrue(nodeHasIpv6(), "IPv6 is disabled in this machine's network namespaces "
+                + "(net.ipv6.conf.all.disable_ipv6 = 1): there is no IPv6 container address to redirect");
+        useBackend(backend);
+        assertThat(tools.ip6tables()).as("ip6tables twin of %s", backend).isPresent();
+        // nodad, as node-setup adds fd00:ec2::23: a tentative address (duplicate address detection still running)
+        // could be neither bound nor used as a source address, and the first connection would fail.
+        must(tools.ip(), "-n", node, "addr", "add", NODE_IP6 + "/64", "dev", "eniit0", "nodad");
+        must(tools.ip(), "-n", pod, "addr", "add", "fd00:200::2/64", "dev", "eth0", "nodad");
+        must(tools.ip(), "-n", pod, "-6", "route", "add", "default", "via", NODE_IP6);
+        NodeSetupResult result = new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
+                NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES, List.of("eni+"), NODE_IP, 0, 2702));
+        assertThat(result.warnings()).isEmpty();
+        Path squatterSaw = Files.createTempFile("iamlet-squatter", ".txt");
+        Path iamletSaw = Files.createTempFile("iamlet-proxied", ".txt");
+        try (Listener squatter = listen("::", 80, squatterSaw);
+             Listener iamlet = listen("fd00:ec2::23", 2702, iamletSaw)) {
+            assertThat(sendFromPod("fd00:ec2::23", 80, "from-pod")).isEmpty();
+            assertThat(sendFromNode("fd00:ec2::23", 80, "from-node")).isEmpty();
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readString(iamletSaw).contains("from-pod")
+                            && Files.readString(iamletSaw).contains("from-node"));
+            assertThat(Files.readString(squatterSaw)).as("the process on port 80 saw nothing").isEmpty();
+            assertThat(ip6NatRules()).anyMatch(rule -> rule.startsWith("-A IAMLET-CONTAINER -d fd00:ec2::23/128")
+                    && rule.endsWith("--to-destination [fd00:ec2::23]:2702"));
+
+            new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
+                    NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES, List.of("eni+"), NODE_IP, 0, 80));
+            assertThat(ip6NatRules()).noneMatch(rule -> rule.contains("IAMLET-CONTAINER"));
+            assertThat(sendFromPod("fd00:ec2::23", 80, "after")).isEmpty();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readString(squatterSaw).contains("after"));
+        } finally {
+            Files.deleteIfExists(squatterSaw);
+            Files.deleteIfExists(iamletSaw);
+        }
+    }
+
     /** A TCP listener in the node namespace that appends what each connection sends to {@code saw}. */
     private Listener listen(String address, int port, Path saw) throws Exception {
         String script = "import socket,sys\n"
-                + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                + "s=socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)\n"
+                + "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
                 + "s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8); print('listening', flush=True)\n"
                 + "while True:\n"
                 + "    c, _ = s.accept(); d = c.recv(100); c.close()\n"
@@ -235,6 +292,12 @@ class NodeNamespaceIT {
     /** Standard error of sending {@code text} over TCP from the pod namespace (empty when it was sent). */
     private String sendFromPod(String address, int port, String text) {
         return host.run(List.of(tools.ip(), "netns", "exec", pod, "timeout", "10", "/bin/bash", "-c",
+                "exec 3<>/dev/tcp/" + address + "/" + port + "; printf " + text + " >&3")).stderr();
+    }
+
+    /** Standard error of sending {@code text} over TCP from the node namespace (a host-network pod). */
+    private String sendFromNode(String address, int port, String text) {
+        return host.run(List.of(tools.ip(), "netns", "exec", node, "timeout", "10", "/bin/bash", "-c",
                 "exec 3<>/dev/tcp/" + address + "/" + port + "; printf " + text + " >&3")).stderr();
     }
 
@@ -270,6 +333,10 @@ class NodeNamespaceIT {
 
     private List<String> natRules() {
         return mustIn(node, tools.requireIptables(), "-w", "5", "-t", "nat", "-S").lines().toList();
+    }
+
+    private List<String> ip6NatRules() {
+        return mustIn(node, tools.ip6tables().orElseThrow(), "-w", "5", "-t", "nat", "-S").lines().toList();
     }
 
     /** Runs a command on the host (the test's own namespace) and returns its standard output. */
