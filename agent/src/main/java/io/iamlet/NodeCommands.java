@@ -21,7 +21,7 @@ final class NodeCommands {
     private NodeCommands() {
     }
 
-    @Command(name = "node-setup", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "node-setup", mixinStandardHelpOptions = true,
             description = "Prepare the node (run as the DaemonSet's init container, as root with NET_ADMIN and "
                     + "NET_RAW): a link holding the container endpoint's link-local addresses, and the iptables DNAT "
                     + "that sends pods' instance-metadata traffic to iamlet. Idempotent. Nothing removes it when "
@@ -78,7 +78,7 @@ final class NodeCommands {
         }
     }
 
-    @Command(name = "node-teardown", mixinStandardHelpOptions = true,
+    @Command(addMethodSubcommands = false, name = "node-teardown", mixinStandardHelpOptions = true,
             description = "Undo node-setup for an uninstall: remove iamlet's iptables chain and its link. Pods then "
                     + "reach the real instance metadata service again.")
     static final class Teardown implements Callable<Integer> {

@@ -21,8 +21,12 @@ public final class EnvironmentDefaults implements IDefaultValueProvider {
 
     /** The environment variable that stands in for an option. */
     public static String variableFor(OptionSpec option) {
-        String name = option.longestName().replaceFirst("^-+", "");
-        return "IAMLET_" + name.replace('-', '_').toUpperCase(Locale.ROOT);
+        String name = option.longestName();
+        int start = 0;
+        while (start < name.length() && name.charAt(start) == '-') {
+            start++; // not a regular expression: this runs for every option while the command line is built
+        }
+        return "IAMLET_" + name.substring(start).replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
     @Override
