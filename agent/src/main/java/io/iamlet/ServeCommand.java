@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import javax.net.ssl.SSLContext;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,13 +26,6 @@ import picocli.CommandLine.Mixin;
  * reads the CA certificates) on another, while this thread builds the meter registry and the servers' event loops
  * (Netty's native transport); none of these needs another. The agent starts once all are done, in the order
  * {@link Agent} documents.
- *
- * <p>Before all of them, a third thread makes the JDK's default TLS context: it parses the JDK's CA certificates
- * (~150, interpreted: ~100 ms of CPU), which the STS clients need, and the Kubernetes client too when its
- * configuration names no CA of its own (an API server on plain {@code http://}, or one with a publicly signed
- * certificate). The JDK parses them once per process and keeps the result; made here, the parse runs while this
- * thread starts logging and builds the meters, instead of at the end of the clients' builds, which this thread
- * waited for.
  */
 @Command(addMethodSubcommands = false, name = "serve", mixinStandardHelpOptions = true,
         description = "Run the agent: serve credentials to this node's pods until SIGTERM.")
@@ -44,7 +36,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        onThread("iamlet-tls-warm-up", SSLContext::getDefault); // failures show again where the clients are built
         AgentConfig config = options.toConfig();
         var region = StsClients.regionFrom(System.getenv()).orElseThrow(() -> new IllegalArgumentException(
                 "AWS_REGION must be set: iamlet calls the regional STS endpoint"));
@@ -85,14 +76,14 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
-        var stopped = new CountDownLatch(1);
-        var client = kubernetes;
-        var meters = metrics;
-        agent.podsSynced().thenRun(meters::bindAfterStart).exceptionally(e -> {
+        agent.podsSynced().exceptionally(e -> {
             // without this node's pods iamlet can tell no caller apart: exit, and let the DaemonSet restart it
             System.exit(1);
             return null;
         });
+        var stopped = new CountDownLatch(1);
+        var client = kubernetes;
+        var meters = metrics;
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("iamlet-shutdown").unstarted(() -> {
             agent.close();
             client.close();

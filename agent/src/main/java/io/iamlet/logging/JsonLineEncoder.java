@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.event.KeyValuePair;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,20 +21,14 @@ import tools.jackson.databind.json.JsonMapper;
  * top-level fields written by Jackson, so they keep their JSON type: {@code "status":401}, {@code "audit":true}; a
  * null value leaves its field out. The stack trace is root cause first, {@value #FRAMES_PER_THROWABLE} frames per
  * throwable ({@link ShortStackTrace}).
- *
- * <p>Strings, booleans and numbers of the boxed primitive types are written by Jackson's streaming generator; only a
- * value of another type (a list, an instant, a record) goes through Jackson's object mapper, made at its first use.
- * The mapper's setup (its defaults include a calendar and the JDK's locale data) then stays off the start: every
- * line the agent writes while starting carries plain values only.
  */
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
     static final int FRAMES_PER_THROWABLE = 20;
     private static final byte[] NEWLINE = {'\n'};
 
-    private static final JsonFactory JSON = new JsonFactory();
-
     private final DateTimeFormatter time;
+    private final ObjectMapper mapper = JsonMapper.builder().build();
     private final ShortStackTrace stackTrace = new ShortStackTrace(FRAMES_PER_THROWABLE);
 
     /** As logstash-logback-encoder did: ISO-8601 with the offset of the JVM's zone ("Z" in a container on UTC). */
@@ -55,7 +48,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     @Override
     public byte[] encode(ILoggingEvent event) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
+        try (JsonGenerator json = mapper.createGenerator(out)) {
             json.writeStartObject();
             json.writeStringProperty("time", time.format(event.getInstant()));
             if (event.getFormattedMessage() != null) {
@@ -73,8 +66,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
             if (pairs != null) {
                 for (KeyValuePair pair : pairs) {
                     if (pair.value != null) {
-                        json.writeName(pair.key);
-                        writeValue(json, pair.value);
+                        json.writePOJOProperty(pair.key, pair.value);
                     }
                 }
             }
@@ -82,29 +74,6 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         }
         out.writeBytes(NEWLINE);
         return out.toByteArray();
-    }
-
-    /** As the object mapper writes {@code value}, without making the mapper for the plain types. */
-    private static void writeValue(JsonGenerator json, Object value) {
-        // instanceof, not a pattern switch: that switch's bootstrap would spin a class at the first line
-        if (value instanceof String s) {
-            json.writeString(s);
-        } else if (value instanceof Boolean b) {
-            json.writeBoolean(b);
-        } else if (value instanceof Integer i) {
-            json.writeNumber(i);
-        } else if (value instanceof Long l) {
-            json.writeNumber(l);
-        } else if (value instanceof Double d) {
-            json.writeNumber(d);
-        } else {
-            Mapper.INSTANCE.writeValue(json, value);
-        }
-    }
-
-    /** The object mapper for values of other types, made when the first such value is written. */
-    private static final class Mapper {
-        static final ObjectMapper INSTANCE = JsonMapper.builder().build();
     }
 
     @Override

@@ -13,13 +13,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *       stops creating series at {@value #MAX_TAG_VALUES} values instead of growing without bound.</li>
  * </ul>
  *
- * <p>Lifecycle: {@link #create()} once at start; {@link #bindAfterStart()} once the agent is ready; {@link #close()}
- * at the very end of shutdown (after the metrics listener stopped) releases the GC listeners and the scrape thread.
+ * <p>Lifecycle: {@link #create()} once at start; {@link #close()} at the very end of shutdown (after the metrics
+ * listener stopped) releases the GC listeners and the scrape thread.
  */
 public final class Metrics implements AutoCloseable {
 
@@ -51,48 +48,25 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final List<AutoCloseable> closeables;
     private final ExecutorService scrapeThread;
-    private CompletableFuture<Void> afterStart;
 
-    private Metrics(PrometheusMeterRegistry registry) {
+    private Metrics(PrometheusMeterRegistry registry, List<AutoCloseable> closeables) {
         this.registry = registry;
-        this.closeables = new CopyOnWriteArrayList<>();
+        this.closeables = closeables;
         this.scrapeThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("iamlet-metrics")
                 .daemon(true).factory());
     }
 
     /** A Prometheus registry with iamlet's settings and the JVM and process meters bound. */
     public static Metrics create() {
-        Metrics metrics = new Metrics(newRegistry());
-        metrics.bind(jvmAndProcessBinders());
-        return metrics;
-    }
-
-    /**
-     * Binds the heap-pressure meters ({@code jvm_memory_usage_after_gc}, {@code jvm_gc_overhead}) on the scrape
-     * thread. They are left out of {@link #create()}: their binder's constructor divides two durations, which makes
-     * the JVM set up {@code BigDecimal} and {@code BigInteger} (~30 ms, interpreted, on the start's main thread);
-     * bound once the agent is ready, they appear a moment later and cost the start nothing. A second call binds
-     * nothing more; after {@link #close()} the future fails.
-     */
-    public synchronized CompletableFuture<Void> bindAfterStart() {
-        if (afterStart == null) {
-            try {
-                afterStart = CompletableFuture.runAsync(() -> bind(List.of(new JvmHeapPressureMetrics())),
-                        scrapeThread);
-            } catch (RejectedExecutionException closed) {
-                return CompletableFuture.failedFuture(closed);
-            }
-        }
-        return afterStart;
-    }
-
-    private void bind(List<MeterBinder> binders) {
-        for (MeterBinder binder : binders) {
+        PrometheusMeterRegistry registry = newRegistry();
+        List<AutoCloseable> closeables = new ArrayList<>();
+        for (MeterBinder binder : jvmAndProcessBinders()) {
             binder.bindTo(registry);
             if (binder instanceof AutoCloseable c) {
                 closeables.add(c);
             }
         }
+        return new Metrics(registry, closeables);
     }
 
     /** A registry with iamlet's settings and nothing bound yet (tests, and {@link #create()}). */
@@ -107,11 +81,11 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * JVM memory, GC, threads, class loading, JVM version, process uptime and CPU, file descriptors (heap pressure:
-     * {@link #bindAfterStart()}).
+     * JVM memory, GC, heap pressure, threads, class loading, JVM version, process uptime and CPU, file descriptors.
      */
     static List<MeterBinder> jvmAndProcessBinders() {
-        return List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(), new JvmInfoMetrics(), new UptimeMetrics(),
+        return List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmHeapPressureMetrics(),
+                new JvmThreadMetrics(), new ClassLoaderMetrics(), new JvmInfoMetrics(), new UptimeMetrics(),
                 new ProcessorMetrics(), new FileDescriptorMetrics());
     }
 
@@ -131,12 +105,6 @@ public final class Metrics implements AutoCloseable {
     @Override
     public void close() {
         scrapeThread.shutdownNow();
-        try {
-            // a binding in progress adds its closeable before the loop below reads them
-            scrapeThread.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         for (AutoCloseable c : closeables) {
             try {
                 c.close();

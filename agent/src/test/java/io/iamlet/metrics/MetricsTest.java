@@ -20,6 +20,7 @@ class MetricsTest {
             assertThat(scrape).contains(
                     "# TYPE jvm_memory_used_bytes gauge",
                     "# TYPE jvm_gc_memory_allocated_bytes_total counter",
+                    "# TYPE jvm_gc_overhead gauge",
                     "# TYPE jvm_threads_live_threads gauge",
                     "# TYPE jvm_classes_loaded_classes gauge",
                     "# TYPE jvm_info gauge",
@@ -28,28 +29,6 @@ class MetricsTest {
                     "# TYPE system_cpu_count gauge",
                     "# TYPE process_files_open_files gauge");
         }
-    }
-
-    @Test
-    void heapPressureMetersAppearOnceBoundAfterTheStart() {
-        try (Metrics metrics = Metrics.create()) {
-            assertThat(metrics.registry().scrape()).doesNotContain("jvm_gc_overhead");
-
-            metrics.bindAfterStart().join();
-            metrics.bindAfterStart().join(); // a second call binds nothing twice
-
-            String scrape = metrics.registry().scrape();
-            assertThat(scrape).contains("# TYPE jvm_gc_overhead gauge", "# TYPE jvm_memory_usage_after_gc gauge");
-            assertThat(scrape.split("# TYPE jvm_gc_overhead gauge", -1)).hasSize(2);
-        }
-    }
-
-    @Test
-    void bindingAfterTheStartFailsOnceClosed() {
-        Metrics metrics = Metrics.create();
-        metrics.close();
-
-        assertThat(metrics.bindAfterStart()).isCompletedExceptionally();
     }
 
     @Test
