@@ -13,7 +13,9 @@ mkdir -p "$out"
 cd "$(dirname "$0")/.."; root="$(pwd)"
 fp() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 P0=$(fp); P1=$(fp); P2=$(fp); P3=$(fp)
-java_bin=$(ls -d /usr/lib/jvm/temurin-25*/bin/java | head -1); jcmd="$(dirname $java_bin)/jcmd"
+jdk_bin=$(ls -d /usr/lib/jvm/temurin-25*/bin | head -1); jcmd="$jdk_bin/jcmd"
+# RUNTIME=DIR runs the agent on another Java runtime (the image's, made by jlink); jcmd stays the JDK's
+java_bin="${RUNTIME:-$(dirname "$jdk_bin")}/bin/java"
 python3 - "$out/node.json" <<'PY'
 import json, sys
 pods = [{"namespace": "bench", "name": f"pod-{n}", "serviceAccount": f"sa-{n}", "ip": f"127.0.1.{n}",
