@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,32 +191,12 @@ class NodeNamespaceIT {
     @MethodSource("backends")
     void proxyPortSendsPodsPastTheProcessHoldingPort80(String backend) throws Exception {
         useBackend(backend);
-        new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
-                List.of("169.254.170.23/32"), List.of("eni+"), NODE_IP, 0, 2702));
-        Path squatterSaw = Files.createTempFile("iamlet-squatter", ".txt");
-        Path iamletSaw = Files.createTempFile("iamlet-proxied", ".txt");
-        try (Listener squatter = listen("0.0.0.0", 80, squatterSaw);
-             Listener iamlet = listen("169.254.170.23", 2702, iamletSaw)) {
-            assertThat(sendFromPod("169.254.170.23", 80, "from-pod")).isEmpty();
-            assertThat(sendFromNode("169.254.170.23", 80, "from-node")).isEmpty();
+        List<String> addresses = List.of("169.254.170.23/32");
+        new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0", addresses, List.of("eni+"), NODE_IP, 0,
+                2702));
 
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> Files.readString(iamletSaw).contains("from-pod")
-                            && Files.readString(iamletSaw).contains("from-node"));
-            assertThat(Files.readString(squatterSaw)).as("the process on port 80 saw nothing").isEmpty();
-            assertThat(natRules()).anyMatch(rule -> rule.startsWith("-A IAMLET-CONTAINER -d 169.254.170.23/32")
-                    && rule.endsWith("--to-destination 169.254.170.23:2702"));
-
-            new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
-                    List.of("169.254.170.23/32"), List.of("eni+"), NODE_IP, 0, 80));
-            assertThat(natRules()).noneMatch(rule -> rule.contains("IAMLET-CONTAINER"));
-            assertThat(sendFromPod("169.254.170.23", 80, "after")).isEmpty();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> Files.readString(squatterSaw).contains("after"));
-        } finally {
-            Files.deleteIfExists(squatterSaw);
-            Files.deleteIfExists(iamletSaw);
-        }
+        assertPodsPassTheProcessOnPort80(addresses, "0.0.0.0", "169.254.170.23",
+                "-A IAMLET-CONTAINER -d 169.254.170.23/32", "--to-destination 169.254.170.23:2702", this::natRules);
     }
 
     /**
@@ -236,27 +217,40 @@ class NodeNamespaceIT {
         must(tools.ip(), "-n", node, "addr", "add", NODE_IP6 + "/64", "dev", "eniit0", "nodad");
         must(tools.ip(), "-n", pod, "addr", "add", "fd00:200::2/64", "dev", "eth0", "nodad");
         must(tools.ip(), "-n", pod, "-6", "route", "add", "default", "via", NODE_IP6);
-        NodeSetupResult result = new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
-                NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES, List.of("eni+"), NODE_IP, 0, 2702));
+        List<String> addresses = NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES;
+        NodeSetupResult result = new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0", addresses,
+                List.of("eni+"), NODE_IP, 0, 2702));
         assertThat(result.warnings()).isEmpty();
+
+        assertPodsPassTheProcessOnPort80(addresses, "::", "fd00:ec2::23", "-A IAMLET-CONTAINER -d fd00:ec2::23/128",
+                "--to-destination [fd00:ec2::23]:2702", this::ip6NatRules);
+    }
+
+    /**
+     * With node-setup's redirect of {@code addresses} to port 2702 in place: a process holds {@code wildcard}:80, a
+     * listener {@code address}:2702; a connection from the pod and one from the node to {@code address}:80 reach the
+     * listener and never the process; {@code rules} holds the DNAT ({@code ruleStart} ... {@code target}). Back to
+     * port 80, the rule is gone and the process gets the pod's connection again.
+     */
+    private void assertPodsPassTheProcessOnPort80(List<String> addresses, String wildcard, String address,
+            String ruleStart, String target, Supplier<List<String>> rules) throws Exception {
         Path squatterSaw = Files.createTempFile("iamlet-squatter", ".txt");
         Path iamletSaw = Files.createTempFile("iamlet-proxied", ".txt");
-        try (Listener squatter = listen("::", 80, squatterSaw);
-             Listener iamlet = listen("fd00:ec2::23", 2702, iamletSaw)) {
-            assertThat(sendFromPod("fd00:ec2::23", 80, "from-pod")).isEmpty();
-            assertThat(sendFromNode("fd00:ec2::23", 80, "from-node")).isEmpty();
+        try (Listener squatter = listen(wildcard, 80, squatterSaw);
+             Listener iamlet = listen(address, 2702, iamletSaw)) {
+            assertThat(sendFromPod(address, 80, "from-pod")).isEmpty();
+            assertThat(sendFromNode(address, 80, "from-node")).isEmpty();
 
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> Files.readString(iamletSaw).contains("from-pod")
                             && Files.readString(iamletSaw).contains("from-node"));
             assertThat(Files.readString(squatterSaw)).as("the process on port 80 saw nothing").isEmpty();
-            assertThat(ip6NatRules()).anyMatch(rule -> rule.startsWith("-A IAMLET-CONTAINER -d fd00:ec2::23/128")
-                    && rule.endsWith("--to-destination [fd00:ec2::23]:2702"));
+            assertThat(rules.get()).anyMatch(rule -> rule.startsWith(ruleStart) && rule.endsWith(target));
 
-            new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0",
-                    NodeSetupSettings.DEFAULT_CONTAINER_ADDRESSES, List.of("eni+"), NODE_IP, 0, 80));
-            assertThat(ip6NatRules()).noneMatch(rule -> rule.contains("IAMLET-CONTAINER"));
-            assertThat(sendFromPod("fd00:ec2::23", 80, "after")).isEmpty();
+            new NodeSetup(inNode, tools).apply(NodeSetupSettings.parse("iamlet0", addresses, List.of("eni+"),
+                    NODE_IP, 0, 80));
+            assertThat(rules.get()).noneMatch(rule -> rule.contains("IAMLET-CONTAINER"));
+            assertThat(sendFromPod(address, 80, "after")).isEmpty();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> Files.readString(squatterSaw).contains("after"));
         } finally {
