@@ -26,9 +26,11 @@ import tools.jackson.databind.json.JsonMapper;
  * classes, ControllerRevision to VolumeAttachment, kept loaded for the life of the process). This registry holds
  * {@link Status} (a watch's ERROR event: 410 Gone makes the informer list again) and the kinds its caller names.
  * An object of any other kind is read as a {@code GenericKubernetesResource}, which fabric8 converts to the
- * operation's type where one is expected, as it does for a custom resource it was not told about. Everything else
- * (the JSON mapper, its modules and defaults, the configuration from kubeconfig or the service account) is what
- * {@code new KubernetesClientBuilder().build()} gives.
+ * operation's type where one is expected, as it does for a custom resource it was not told about.
+ *
+ * <p>The API server's certificate is trusted only when it chains to the CA the configuration names, as kubectl does
+ * ({@link ClusterCaHttpClientFactory}). Everything else (the JSON mapper, its modules and defaults, the
+ * configuration from kubeconfig or the service account) is what {@code new KubernetesClientBuilder().build()} gives.
  */
 public final class KubernetesClients {
 
@@ -56,7 +58,8 @@ public final class KubernetesClients {
      */
     public static KubernetesClient build(List<Class<? extends KubernetesResource>> kinds) {
         Config config = new ConfigBuilder().build(); // what KubernetesClientBuilder.build() makes without one
-        var builder = new KubernetesClientBuilder().withConfig(config);
+        var builder = new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientFactory(new ClusterCaHttpClientFactory());
         String master = config.getMasterUrl();
         if (master != null && master.regionMatches(true, 0, "http://", 0, 7)) {
             builder.withHttpClientBuilderConsumer(HttpClient.Builder::preferHttp11);

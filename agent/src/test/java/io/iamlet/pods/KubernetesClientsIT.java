@@ -6,20 +6,29 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.X509Certificate;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The agent's client on a real socket: fabric8 reads its configuration as in production (here from the system
  * properties fabric8 documents, standing in for a kubeconfig) and, for a plain {@code http://} API server, speaks
- * HTTP/1.1 without offering the JDK client's h2c upgrade.
+ * HTTP/1.1 without offering the JDK client's h2c upgrade; over {@code https://} it trusts the configured CA alone.
  */
 class KubernetesClientsIT {
 
-    private final KubernetesMockServer server = new KubernetesMockServer(false);
+    private KubernetesMockServer server = new KubernetesMockServer(false);
     private final Map<String, String> properties = Map.of(
             Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
             Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
@@ -29,6 +38,7 @@ class KubernetesClientsIT {
     void stop() {
         properties.keySet().forEach(System::clearProperty);
         System.clearProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY);
+        System.clearProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY);
         server.destroy();
     }
 
@@ -51,5 +61,64 @@ class KubernetesClientsIT {
         // offered an upgrade, this server takes it, and the request is recorded as H2
         assertThat(request.getRequestLine()).as("spoken in HTTP/1.1, no h2c upgrade").endsWith(" HTTP/1.1");
         assertThat(request.getHeader("Upgrade")).isNull();
+    }
+
+    @Test
+    void anHttpsApiServerSignedByTheConfiguredCaIsTrusted() throws Exception {
+        X509Certificate serverCertificate = startHttps();
+        System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY,
+                ClusterCaHttpClientFactoryTest.base64(ClusterCaHttpClientFactoryTest.pem(serverCertificate)));
+
+        try (KubernetesClient client = KubernetesClients.agent()) {
+            assertThat(client.namespaces().withName("shop").get().getMetadata().getName()).isEqualTo("shop");
+        }
+    }
+
+    /** A public CA of the JDK's list named as the cluster's: this server's own certificate is not trusted. */
+    @Test
+    void anHttpsApiServerTheConfiguredCaDidNotSignIsRefused() throws Exception {
+        startHttps();
+        System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY, ClusterCaHttpClientFactoryTest
+                .base64(ClusterCaHttpClientFactoryTest.pem(ClusterCaHttpClientFactoryTest.jdkRoots().get(0))));
+
+        try (KubernetesClient client = KubernetesClients.agent()) {
+            assertThatThrownBy(() -> client.namespaces().withName("shop").get())
+                    .isInstanceOf(KubernetesClientException.class)
+                    // the handshake fails: no path from the server's certificate to the configured CA
+                    .hasRootCauseInstanceOf(CertPathBuilderException.class);
+        }
+        assertThat(server.getRequestCount()).as("no request reached the server").isZero();
+    }
+
+    /** The mock API server over https, with fabric8's configuration pointing at it; returns its certificate. */
+    private X509Certificate startHttps() throws Exception {
+        server.destroy();
+        server = new KubernetesMockServer(true);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        server.expect().get().withPath("/api/v1/namespaces/shop")
+                .andReturn(200, new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
+                .always();
+        properties.forEach(System::setProperty);
+        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, "https://localhost:" + server.getPort());
+        // the server's certificate as the test's own client sees it, whatever it is (no trust decided here)
+        SSLContext any = SSLContext.getInstance("TLS");
+        any.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket("localhost", server.getPort())) {
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
     }
 }
