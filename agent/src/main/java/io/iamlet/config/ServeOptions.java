@@ -1,6 +1,7 @@
 package io.iamlet.config;
 
 import io.iamlet.associations.RoleSource;
+import io.iamlet.credentials.sts.StsEndpoints;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,8 @@ public final class ServeOptions {
     String clusterName;
 
     @Option(names = "--sts-endpoint", paramLabel = "URL", defaultValue = "",
-            description = "STS endpoint override. Default: the regional endpoint of AWS_REGION, or "
+            description = "STS endpoint override: an http(s) URL without user info, query or fragment (requests "
+                    + "are signed for its path alone). Default: the regional endpoint of AWS_REGION, or "
                     + "AWS_ENDPOINT_URL_STS when set.")
     String stsEndpoint;
 
@@ -230,7 +232,8 @@ public final class ServeOptions {
                 podRoleAnnotation,
                 clean(allowedRolePatterns),
                 blank(clusterName) ? null : clusterName.trim(),
-                blank(stsEndpoint) ? null : parseUri("--sts-endpoint", stsEndpoint),
+                blank(stsEndpoint) ? null
+                        : StsEndpoints.checked("--sts-endpoint", parseUri("--sts-endpoint", stsEndpoint)),
                 sessionDuration,
                 refreshFraction,
                 refreshMinRemaining,

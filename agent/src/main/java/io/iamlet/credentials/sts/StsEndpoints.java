@@ -33,22 +33,48 @@ public final class StsEndpoints {
     private StsEndpoints() {
     }
 
-    /** The endpoint to call. */
+    /** The endpoint to call; a configured one that {@link #checked} refuses fails here, naming its setting. */
     public static URI resolve(String region, URI override, Map<String, String> env, Properties system) {
         if (override != null) {
-            return override;
+            return checked("--sts-endpoint", override);
         }
         if (!"true".equalsIgnoreCase(setting(env, system, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
                 "aws.ignoreConfiguredEndpointUrls"))) {
-            String configured = setting(env, system, "AWS_ENDPOINT_URL_STS", "aws.endpointUrlSts");
+            String name = "AWS_ENDPOINT_URL_STS";
+            String configured = setting(env, system, name, "aws.endpointUrlSts");
             if (configured == null) {
-                configured = setting(env, system, "AWS_ENDPOINT_URL", "aws.endpointUrl");
+                name = "AWS_ENDPOINT_URL";
+                configured = setting(env, system, name, "aws.endpointUrl");
             }
             if (configured != null) {
-                return URI.create(configured.trim());
+                URI uri;
+                try {
+                    uri = URI.create(configured.trim());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + " is not a URL: '" + configured + "'");
+                }
+                return checked(name, uri);
             }
         }
         return regional(region);
+    }
+
+    /**
+     * {@code endpoint}, when STS can be called there: http or https, a host, and no user info, query or fragment.
+     * Requests are signed for the endpoint's path alone (SigV4's canonical query string is empty): an endpoint with
+     * a query would send one the signature does not cover, and STS would refuse every call.
+     *
+     * @throws IllegalArgumentException naming {@code setting} otherwise
+     */
+    public static URI checked(String setting, URI endpoint) {
+        String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") || endpoint.getHost() == null
+                || endpoint.getRawUserInfo() != null || endpoint.getRawQuery() != null
+                || endpoint.getRawFragment() != null) {
+            throw new IllegalArgumentException(setting + " must be an http(s) URL with a host and without user "
+                    + "info, query or fragment, was '" + endpoint + "'");
+        }
+        return endpoint;
     }
 
     /** {@code https://sts.<region>.<partition's dnsSuffix>}. */

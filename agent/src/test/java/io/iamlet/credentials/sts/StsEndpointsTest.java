@@ -1,6 +1,7 @@
 package io.iamlet.credentials.sts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.util.Map;
@@ -40,6 +41,26 @@ class StsEndpointsTest {
         assertThat(StsEndpoints.resolve("eu-west-1", null, Map.of("AWS_ENDPOINT_URL_STS", "https://sts.example",
                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), new Properties()))
                 .isEqualTo(URI.create("https://sts.eu-west-1.amazonaws.com"));
+    }
+
+    @Test
+    void aConfiguredEndpointWithAQueryFailsNamingItsSetting() {
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
+                Map.of("AWS_ENDPOINT_URL_STS", "https://sts.example/?x=1"), new Properties()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("AWS_ENDPOINT_URL_STS must be")
+                .hasMessageContaining("https://sts.example/?x=1");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
+                Map.of("AWS_ENDPOINT_URL", "https://user@all.example"), new Properties()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("AWS_ENDPOINT_URL must be");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
+                Map.of("AWS_ENDPOINT_URL_STS", "not a url"), new Properties()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("AWS_ENDPOINT_URL_STS is not a URL: 'not a url'");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", URI.create("https://sts.example/?x"), Map.of(),
+                new Properties())).hasMessageStartingWith("--sts-endpoint must be");
+        assertThat(StsEndpoints.resolve("eu-west-1", null,
+                Map.of("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:8080/sts"), new Properties()))
+                .isEqualTo(URI.create("http://127.0.0.1:8080/sts"));
     }
 
     @Test
