@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
 /**
  * {@code iamlet}: the node-local AWS credential agent. Subcommands do the work.
  *
- * <p>No command here declares a subcommand as a method, so each says {@code addMethodSubcommands = false}: picocli
- * then does not read the annotations of every method of every command class at start (that was about a sixth of the
- * time the command line took to build, under a profiler, including annotation proxies of JDK types).
+ * <p>No command of iamlet's declares a subcommand as a method, so each (the webhook's too) says
+ * {@code addMethodSubcommands = false}: picocli then does not read the annotations of every method of every command
+ * class at start (that was about a sixth of the time the command line took to build, under a profiler, including
+ * annotation proxies of JDK types).
  */
 @Command(addMethodSubcommands = false, name = "iamlet", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class, description = "Node-local AWS credential agent for Kubernetes.",

@@ -3,8 +3,8 @@ package io.iamlet.pods;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
 import io.fabric8.kubernetes.client.internal.CertUtils;
-import io.fabric8.kubernetes.client.internal.SSLUtils;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.Optional;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -35,10 +34,8 @@ final class ClusterCaHttpClientFactory extends JdkHttpClientFactory {
     @Override
     public HttpClient.Builder newBuilder(Config config) {
         Optional<TrustManager[]> clusterCa;
-        KeyManager[] keys;
         try {
             clusterCa = clusterCaOnly(config);
-            keys = clusterCa.isPresent() ? SSLUtils.keyManagers(config) : null;
         } catch (GeneralSecurityException | IOException e) {
             throw KubernetesClientException.launderThrowable(e);
         }
@@ -46,16 +43,17 @@ final class ClusterCaHttpClientFactory extends JdkHttpClientFactory {
             return super.newBuilder(config);
         }
         // For this one call, fabric8 is told to trust every certificate, so that it builds no trust store of its
-        // own (from cacerts); the TLS context set right after replaces its trust-all one. The flag is put back
-        // before anything else can read the configuration: the client is not built yet.
+        // own (from cacerts); the TLS context set right after replaces its trust-all one, keeping the client
+        // certificate's key managers fabric8 made. The flag is put back before anything else can read the
+        // configuration: the client is not built yet.
         config.setTrustCerts(true);
-        HttpClient.Builder builder;
+        StandardHttpClientBuilder<?, ?, ?> builder;
         try {
-            builder = super.newBuilder(config);
+            builder = (StandardHttpClientBuilder<?, ?, ?>) super.newBuilder(config);
         } finally {
             config.setTrustCerts(false);
         }
-        return builder.sslContext(keys, clusterCa.get());
+        return builder.sslContext(builder.getKeyManagers(), clusterCa.get());
     }
 
     /**
@@ -65,9 +63,9 @@ final class ClusterCaHttpClientFactory extends JdkHttpClientFactory {
      * @throws CertificateException when the CA it names holds no certificate, or something that is not one
      */
     static Optional<TrustManager[]> clusterCaOnly(Config config) throws GeneralSecurityException, IOException {
-        String data = config.getCaCertData();
-        String file = config.getCaCertFile();
-        boolean named = data != null && !data.isBlank() || file != null && !file.isBlank();
+        String data = blankToNull(config.getCaCertData());
+        String file = blankToNull(config.getCaCertFile());
+        boolean named = data != null || file != null;
         String trustStore = config.getTrustStoreFile();
         if (!named || config.isTrustCerts() || trustStore != null && !trustStore.isBlank()) {
             return Optional.empty();
@@ -78,7 +76,7 @@ final class ClusterCaHttpClientFactory extends JdkHttpClientFactory {
             Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
                     .generateCertificates(pem);
             if (certificates.isEmpty()) {
-                throw new CertificateException("the API server's CA (" + (data != null && !data.isBlank()
+                throw new CertificateException("the API server's CA (" + (data != null
                         ? "certificate-authority-data" : file) + ") holds no certificate");
             }
             int n = 0;
@@ -89,5 +87,9 @@ final class ClusterCaHttpClientFactory extends JdkHttpClientFactory {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(anchors);
         return Optional.of(trust.getTrustManagers());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 }

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -64,7 +65,7 @@ class JsonLineEncoderTest {
                 Arguments.of("numbers of every boxed type, an enum and a record",
                         event(Level.INFO, "more", null, null, "int", -7, "short", (short) 3, "byte", (byte) 2,
                                 "float", 0.25f, "huge", 1e300,
-                                "day", java.time.DayOfWeek.MONDAY, "ref", new Ref("shop", "web-1")),
+                                "day", DayOfWeek.MONDAY, "ref", new Ref("shop", "web-1")),
                         "{" + TIME + ",\"message\":\"more\",\"logger_name\":\"io.iamlet.Test\",\"level\":\"INFO\","
                                 + "\"int\":-7,\"short\":3,\"byte\":2,\"float\":0.25,\"huge\":1.0E300,"
                                 + "\"day\":\"MONDAY\",\"ref\":{\"namespace\":\"shop\",\"name\":\"web-1\"}}"),

@@ -285,13 +285,16 @@ class NodeNamespaceIT {
 
     /** Standard error of sending {@code text} over TCP from the pod namespace (empty when it was sent). */
     private String sendFromPod(String address, int port, String text) {
-        return host.run(List.of(tools.ip(), "netns", "exec", pod, "timeout", "10", "/bin/bash", "-c",
-                "exec 3<>/dev/tcp/" + address + "/" + port + "; printf " + text + " >&3")).stderr();
+        return send(pod, address, port, text);
     }
 
     /** Standard error of sending {@code text} over TCP from the node namespace (a host-network pod). */
     private String sendFromNode(String address, int port, String text) {
-        return host.run(List.of(tools.ip(), "netns", "exec", node, "timeout", "10", "/bin/bash", "-c",
+        return send(node, address, port, text);
+    }
+
+    private String send(String namespace, String address, int port, String text) {
+        return host.run(List.of(tools.ip(), "netns", "exec", namespace, "timeout", "10", "/bin/bash", "-c",
                 "exec 3<>/dev/tcp/" + address + "/" + port + "; printf " + text + " >&3")).stderr();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,14 +74,25 @@ class ClusterCaHttpClientFactoryTest {
     }
 
     @Test
-    void theConfigurationStillSaysWhatItSaid() {
+    void theBuilderTrustsTheCaAloneAndTheConfigurationStaysAsItWas() {
         Config config = base().withMasterUrl("https://127.0.0.1:6443/").withCaCertData(base64(pem(ROOTS.get(0))))
                 .build();
 
-        new ClusterCaHttpClientFactory().newBuilder(config).build().close();
+        var builder = (StandardHttpClientBuilder<?, ?, ?>) new ClusterCaHttpClientFactory().newBuilder(config);
 
+        assertThat(acceptedIssuers(builder.getTrustManagers())).containsExactly(ROOTS.get(0));
+        builder.build().close();
         assertThat(config.isTrustCerts()).isFalse();
         assertThat(config.getCaCertData()).isEqualTo(base64(pem(ROOTS.get(0))));
+    }
+
+    @Test
+    void aBlankCaDataLeavesTheCaFile(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.crt"), pem(ROOTS.get(1)));
+        Config config = base().withCaCertData(" ").withCaCertFile(ca.toString()).build();
+
+        assertThat(acceptedIssuers(ClusterCaHttpClientFactory.clusterCaOnly(config).orElseThrow()))
+                .containsExactly(ROOTS.get(1));
     }
 
     /** A configuration from nothing but what the test sets: no kubeconfig, no service account, no environment. */
@@ -88,7 +100,7 @@ class ClusterCaHttpClientFactoryTest {
         return new ConfigBuilder(Config.empty());
     }
 
-    private static List<X509Certificate> acceptedIssuers(TrustManager[] managers) {
+    static List<X509Certificate> acceptedIssuers(TrustManager[] managers) {
         List<X509Certificate> issuers = new ArrayList<>();
         for (TrustManager manager : managers) {
             if (manager instanceof X509TrustManager x509) {

@@ -1,16 +1,20 @@
 package io.iamlet.pods;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
 import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -18,8 +22,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The agent's client on a real socket: fabric8 reads its configuration as in production (here from the system
@@ -90,11 +92,52 @@ class KubernetesClientsIT {
         assertThat(server.getRequestCount()).as("no request reached the server").isZero();
     }
 
+    /** The client `iamlet serve` builds, not only the factory: its TLS trusts the configured CA and nothing else. */
+    @Test
+    void theAgentsClientTrustsTheConfiguredCaAlone() {
+        X509Certificate ca = ClusterCaHttpClientFactoryTest.jdkRoots().get(0);
+        properties.forEach(System::setProperty);
+        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, "https://127.0.0.1:1");
+        System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY,
+                ClusterCaHttpClientFactoryTest.base64(ClusterCaHttpClientFactoryTest.pem(ca)));
+
+        try (KubernetesClient client = KubernetesClients.agent()) {
+            var builder = (StandardHttpClientBuilder<?, ?, ?>) client.getHttpClient().newBuilder();
+            assertThat(ClusterCaHttpClientFactoryTest.acceptedIssuers(builder.getTrustManagers()))
+                    .isEqualTo(List.of(ca));
+        }
+    }
+
+    /**
+     * The configured CA signed the server's certificate, but not for the address the client was given: the mock
+     * server's certificate names localhost and 127.0.0.1, and this server listens on 127.0.0.2 (loopback too).
+     */
+    @Test
+    void anHttpsApiServerReachedByAnAddressItsCertificateDoesNotNameIsRefused() throws Exception {
+        X509Certificate serverCertificate = startHttps(InetAddress.getByName("127.0.0.2"));
+        assertThat(serverCertificate.getSubjectAlternativeNames()).noneMatch(name -> name.contains("127.0.0.2"));
+        System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY,
+                ClusterCaHttpClientFactoryTest.base64(ClusterCaHttpClientFactoryTest.pem(serverCertificate)));
+        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, "https://127.0.0.2:" + server.getPort());
+
+        try (KubernetesClient client = KubernetesClients.agent()) {
+            assertThatThrownBy(() -> client.namespaces().withName("shop").get())
+                    .isInstanceOf(KubernetesClientException.class)
+                    .hasRootCauseInstanceOf(CertificateException.class)
+                    .rootCause().hasMessageContaining("127.0.0.2");
+        }
+        assertThat(server.getRequestCount()).as("no request reached the server").isZero();
+    }
+
     /** The mock API server over https, with fabric8's configuration pointing at it; returns its certificate. */
     private X509Certificate startHttps() throws Exception {
+        return startHttps(InetAddress.getLoopbackAddress());
+    }
+
+    private X509Certificate startHttps(InetAddress address) throws Exception {
         server.destroy();
         server = new KubernetesMockServer(true);
-        server.init(InetAddress.getLoopbackAddress(), 0);
+        server.init(address, 0);
         server.expect().get().withPath("/api/v1/namespaces/shop")
                 .andReturn(200, new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
                 .always();
@@ -116,7 +159,7 @@ class KubernetesClientsIT {
                 return new X509Certificate[0];
             }
         }}, null);
-        try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket("localhost", server.getPort())) {
+        try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket(address, server.getPort())) {
             socket.startHandshake();
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];
         }

@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
  * certificate first (created or read from the shared Secret, CA bundle published), then the HTTPS server; a failure
  * before serving exits non-zero with the reason, and the kubelet retries.
  */
-@Command(name = "webhook", mixinStandardHelpOptions = true,
+@Command(addMethodSubcommands = false, name = "webhook", mixinStandardHelpOptions = true,
         description = "Run the admission webhook that injects the container-credentials settings into pods.")
 final class WebhookCommand implements Callable<Integer> {
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  * Main class of the webhook's jar: {@code iamlet webhook [flags]}, with the agent's conventions (each flag's
  * IAMLET_* environment twin, validation messages that name the flag, JSON log lines by default).
  */
-@Command(name = "iamlet", mixinStandardHelpOptions = true,
+@Command(addMethodSubcommands = false, name = "iamlet", mixinStandardHelpOptions = true,
         description = "iamlet's admission webhook (the agent's commands are in iamlet.jar).",
         subcommands = {WebhookCommand.class, WebhookMain.ConfigurationDocCommand.class})
 public final class WebhookMain implements Runnable {
@@ -39,7 +39,8 @@ public final class WebhookMain implements Runnable {
     }
 
     /** Prints the webhook's part of docs/configuration.md. */
-    @Command(name = "configuration-doc", hidden = true, description = "Print the webhook's configuration reference.")
+    @Command(addMethodSubcommands = false, name = "configuration-doc", hidden = true,
+            description = "Print the webhook's configuration reference.")
     static final class ConfigurationDocCommand implements Callable<Integer> {
         @Override
         public Integer call() {

@@ -40,18 +40,18 @@ public final class StsEndpoints {
         }
         if (!"true".equalsIgnoreCase(setting(env, system, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
                 "aws.ignoreConfiguredEndpointUrls"))) {
-            String name = "AWS_ENDPOINT_URL_STS";
-            String configured = setting(env, system, name, "aws.endpointUrlSts");
+            String name = settingName(system, "AWS_ENDPOINT_URL_STS", "aws.endpointUrlSts");
+            String configured = setting(env, system, "AWS_ENDPOINT_URL_STS", "aws.endpointUrlSts");
             if (configured == null) {
-                name = "AWS_ENDPOINT_URL";
-                configured = setting(env, system, name, "aws.endpointUrl");
+                name = settingName(system, "AWS_ENDPOINT_URL", "aws.endpointUrl");
+                configured = setting(env, system, "AWS_ENDPOINT_URL", "aws.endpointUrl");
             }
             if (configured != null) {
                 URI uri;
                 try {
                     uri = URI.create(configured.trim());
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + " is not a URL: '" + configured + "'");
+                    throw new IllegalArgumentException(name + " is not a URL"); // the value may hold a secret
                 }
                 return checked(name, uri);
             }
@@ -64,15 +64,19 @@ public final class StsEndpoints {
      * Requests are signed for the endpoint's path alone (SigV4's canonical query string is empty): an endpoint with
      * a query would send one the signature does not cover, and STS would refuse every call.
      *
-     * @throws IllegalArgumentException naming {@code setting} otherwise
+     * @throws IllegalArgumentException naming {@code setting} and what is wrong, not the value: user info or a
+     *         query may hold a secret
      */
     public static URI checked(String setting, URI endpoint) {
         String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http") || endpoint.getHost() == null
-                || endpoint.getRawUserInfo() != null || endpoint.getRawQuery() != null
-                || endpoint.getRawFragment() != null) {
+        String problem = !scheme.equals("https") && !scheme.equals("http") ? "is not http or https"
+                : endpoint.getHost() == null ? "has no host"
+                : endpoint.getRawUserInfo() != null ? "has user info"
+                : endpoint.getRawQuery() != null ? "has a query"
+                : endpoint.getRawFragment() != null ? "has a fragment" : null;
+        if (problem != null) {
             throw new IllegalArgumentException(setting + " must be an http(s) URL with a host and without user "
-                    + "info, query or fragment, was '" + endpoint + "'");
+                    + "info, query or fragment; it " + problem);
         }
         return endpoint;
     }
@@ -94,6 +98,12 @@ public final class StsEndpoints {
     /** The region a request to {@code region}'s endpoint is signed for. */
     public static String signingRegion(String region) {
         return GLOBAL.equalsIgnoreCase(region) ? "us-east-1" : region;
+    }
+
+    /** The name of the setting {@link #setting} reads a value from: the system property when it is set. */
+    private static String settingName(Properties system, String variable, String property) {
+        String value = system.getProperty(property);
+        return value == null || value.isBlank() ? variable : property;
     }
 
     /** The SDK reads the system property first, then the environment variable. */

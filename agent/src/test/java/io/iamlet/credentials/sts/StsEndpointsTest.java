@@ -46,21 +46,28 @@ class StsEndpointsTest {
     @Test
     void aConfiguredEndpointWithAQueryFailsNamingItsSetting() {
         assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
-                Map.of("AWS_ENDPOINT_URL_STS", "https://sts.example/?x=1"), new Properties()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("AWS_ENDPOINT_URL_STS must be")
-                .hasMessageContaining("https://sts.example/?x=1");
-        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
-                Map.of("AWS_ENDPOINT_URL", "https://user@all.example"), new Properties()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("AWS_ENDPOINT_URL must be");
-        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
-                Map.of("AWS_ENDPOINT_URL_STS", "not a url"), new Properties()))
+                Map.of("AWS_ENDPOINT_URL_STS", "https://sts.example/?X-Amz-Security-Token=SECRET"), new Properties()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("AWS_ENDPOINT_URL_STS is not a URL: 'not a url'");
-        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", URI.create("https://sts.example/?x"), Map.of(),
-                new Properties())).hasMessageStartingWith("--sts-endpoint must be");
-        assertThat(StsEndpoints.resolve("eu-west-1", null,
-                Map.of("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:8080/sts"), new Properties()))
-                .isEqualTo(URI.create("http://127.0.0.1:8080/sts"));
+                .hasMessage("AWS_ENDPOINT_URL_STS must be an http(s) URL with a host and without user info, query "
+                        + "or fragment; it has a query");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
+                Map.of("AWS_ENDPOINT_URL", "https://user:SECRET@all.example"), new Properties()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("AWS_ENDPOINT_URL must be")
+                .hasMessageEndingWith("it has user info").hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null,
+                Map.of("AWS_ENDPOINT_URL_STS", "not a url SECRET"), new Properties()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("AWS_ENDPOINT_URL_STS is not a URL");
+        Properties system = new Properties();
+        system.setProperty("aws.endpointUrlSts", "https://sts.example/#fragment");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", null, Map.of(), system))
+                .hasMessageStartingWith("aws.endpointUrlSts must be").hasMessageEndingWith("it has a fragment");
+        assertThatThrownBy(() -> StsEndpoints.resolve("eu-west-1", URI.create("ftp://sts.example/"), Map.of(),
+                new Properties())).hasMessageStartingWith("--sts-endpoint must be").hasMessageEndingWith("it is not "
+                + "http or https");
+        for (String fine : new String[] {"http://127.0.0.1:8080/sts", "HTTPS://sts.example/", "https://[::1]:4566"}) {
+            assertThat(StsEndpoints.resolve("eu-west-1", null, Map.of("AWS_ENDPOINT_URL_STS", fine),
+                    new Properties())).isEqualTo(URI.create(fine));
+        }
     }
 
     @Test
