@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/memory-probe.sh OUTDIR [JVM flags...]: the stand-ins (110 pods) and `iamlet serve` through the image launcher
-# (-XX:MaxRAM=256m, the AOT cache when it is newer than the jar, NOAOT=1 to leave it out), with NMT and a class-load
+# (-XX:MaxRAM=256m, the AOT cache when it is newer than the jar, NOAOT=1 to leave it out; HTTPS_API=1 for an https
+# API server with its own CA), with NMT and a class-load
 # log unless LIGHT=1; waits for ready, wrk on one pod's cached credentials (WARMUP, WRK seconds), then writes
 # OUTDIR/summary (ready_ms, CPU time to ready, RSS idle/after, req/s and server CPU µs per request, classes, threads), nmt.txt and
 # smaps_rollup. AOT=FILE uses another AOT cache (trained with other flags). KUBE=kubeconfig: the stand-ins' kubeconfig instead of
@@ -28,7 +29,10 @@ json.dump({"node": "bench-node", "namespaces": [{"name": "bench", "annotations":
   "serviceAccounts": accounts, "pods": pods}, open(sys.argv[1], "w"))
 PY
 mkfifo "$out/in"
-bin/iamlet stand-ins --bind 127.0.0.1 --spec "$out/node.json" --out "$out/s" --exit-on-eof <"$out/in" >"$out/standins.log" 2>&1 &
+# HTTPS_API=1: the API server over https with its own CA, as a cluster's (default: plain http, as the benchmarks and
+# the AOT cache's training have it)
+api_tls=(); [ "${HTTPS_API:-}" = 1 ] && api_tls=(--api-https)
+bin/iamlet stand-ins --bind 127.0.0.1 "${api_tls[@]}" --spec "$out/node.json" --out "$out/s" --exit-on-eof <"$out/in" >"$out/standins.log" 2>&1 &
 spid=$!
 ipid=""
 # whatever happens (a failed step under set -e included), nothing is left running unless HOLD=1 asked for it
@@ -48,7 +52,8 @@ aot=(); [ "${NOAOT:-}" = 1 ] || { [ "$aot_file" -nt agent/target/iamlet.jar ] &&
 diag="-XX:NativeMemoryTracking=summary -Xlog:class+load=info:file=$out/classes.txt"; [ -n "${LIGHT:-}" ] && diag=""
 # the API server from fabric8's environment variables, as in a cluster (no kubeconfig; the AOT cache is trained so);
 # KUBE=kubeconfig reads the stand-ins' kubeconfig instead
-mapfile -t kube_env < <(daemonset/image/cluster-env "$(f apiServer)")
+ca=""; [ "${HTTPS_API:-}" = 1 ] && ca=$(f apiServerCa)
+mapfile -t kube_env < <(daemonset/image/cluster-env "$(f apiServer)" $ca)
 [ "${KUBE:-}" = kubeconfig ] && kube_env=(KUBECONFIG="$(f kubeconfig)")
 # worked out before the clock starts: each python3 takes ~0.2 s here
 sts=$(f sts); upstream=$(f metadata)

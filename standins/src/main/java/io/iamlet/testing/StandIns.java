@@ -16,13 +16,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A cluster and an AWS account on loopback: the fabric8 mock API server (CRUD, plus the service-account issuer's
@@ -41,10 +48,13 @@ public final class StandIns implements AutoCloseable {
     private final KubernetesClient client;
     private final TestTokens tokens;
     private final FakeSts sts;
+    private final boolean https;
 
-    private StandIns(KubernetesMockServer apiServer, InetAddress bind, TestTokens tokens, FakeSts sts) {
+    private StandIns(KubernetesMockServer apiServer, InetAddress bind, TestTokens tokens, FakeSts sts,
+            boolean https) {
         this.apiServer = apiServer;
         this.bind = bind;
+        this.https = https;
         this.client = apiServer.createClient();
         this.tokens = tokens;
         this.sts = sts;
@@ -68,6 +78,15 @@ public final class StandIns implements AutoCloseable {
      * nodes other than {@code node}, namespaces and service accounts.
      */
     public static StandIns start(InetAddress bind, ClusterScale scale, String node) {
+        return start(bind, scale, node, false);
+    }
+
+    /**
+     * {@link #start(InetAddress, ClusterScale, String)}, the API server over https when {@code https} (its
+     * certificate, self-signed, names localhost and 127.0.0.1: {@link #writeApiServerCa} writes it for a client to
+     * trust as the cluster's CA).
+     */
+    public static StandIns start(InetAddress bind, ClusterScale scale, String node, boolean https) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         Dispatcher dispatcher = new NodeSelectorDispatcher(new KubernetesMixedDispatcher(expectations));
@@ -75,21 +94,66 @@ public final class StandIns implements AutoCloseable {
             Objects.requireNonNull(node, "node (no generated pod is on it)");
             dispatcher = new ScaleDispatcher(dispatcher, new GeneratedCluster(scale, node), node);
         }
-        var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
+        var server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, https);
         server.init(bind, 0);
         TestTokens tokens = TestTokens.standard();
         tokens.serveDiscovery(server);
-        return new StandIns(server, bind, tokens, FakeSts.start(Clock.systemUTC(), bind));
+        return new StandIns(server, bind, tokens, FakeSts.start(Clock.systemUTC(), bind), https);
     }
 
     /** The API server's base URL, e.g. {@code http://10.231.0.1:41234}. */
     public URI apiServerUrl() {
         String host = bind.getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + apiServer.getPort());
+        return URI.create((https ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + apiServer.getPort());
+    }
+
+    /**
+     * Writes the https API server's certificate (PEM) to {@code file}, as read from a TLS handshake with it: the CA
+     * a client configures to trust this API server, as a pod's {@code ca.crt} is a cluster's.
+     */
+    public void writeApiServerCa(Path file) {
+        if (!https) {
+            throw new IllegalStateException("the API server speaks plain http");
+        }
+        try {
+            SSLContext any = SSLContext.getInstance("TLS");
+            // reads the certificate, decides nothing: the client given the file is the one that checks it
+            any.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket(bind, apiServer.getPort())) {
+                socket.startHandshake();
+                byte[] der = socket.getSession().getPeerCertificates()[0].getEncoded();
+                Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"
+                        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                        + "\n-----END CERTIFICATE-----\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("reading the API server's certificate", e);
+        }
     }
 
     /** Writes a kubeconfig that points a Kubernetes client (iamlet's {@code KUBECONFIG}) at the API server. */
     public void writeKubeconfig(Path file) {
+        writeKubeconfig(file, null);
+    }
+
+    /** As above, trusting the https API server through {@code ca} (its certificate, see {@link #writeApiServerCa}). */
+    public void writeKubeconfig(Path file, Path ca) {
         String yaml = String.join("\n",
                 "apiVersion: v1",
                 "kind: Config",
@@ -97,6 +161,7 @@ public final class StandIns implements AutoCloseable {
                 "- name: stand-ins",
                 "  cluster:",
                 "    server: " + apiServerUrl(),
+                ca == null ? "" : "    certificate-authority: " + ca,
                 "users:",
                 "- name: iamlet",
                 "  user:",

@@ -54,6 +54,10 @@ public final class StandInsCommand implements Callable<Integer> {
             description = "Also hold N generated service accounts, most naming a role.")
     int scaleServiceAccounts;
 
+    @Option(names = "--api-https", description = "Serve the API server over https, as a cluster's; its certificate "
+            + "is written to OUT/api-server-ca.crt and named in the ready line (apiServerCa).")
+    boolean apiHttps;
+
     @Option(names = "--exit-on-eof", description = "Stop when standard input ends (the test that started us died).")
     boolean exitOnEof;
 
@@ -65,11 +69,16 @@ public final class StandInsCommand implements Callable<Integer> {
         Path tokens = Files.createDirectories(out.resolve("tokens"));
         Path kubeconfig = out.resolve("kubeconfig");
         var stopped = new CountDownLatch(1);
-        try (StandIns standIns = StandIns.start(address, scale, cluster.node());
+        try (StandIns standIns = StandIns.start(address, scale, cluster.node(), apiHttps);
              MetadataStandIn metadata = MetadataStandIn.start(address, address.getHostAddress())) {
-            standIns.writeKubeconfig(kubeconfig);
+            Path ca = null;
+            if (apiHttps) {
+                ca = out.resolve("api-server-ca.crt");
+                standIns.writeApiServerCa(ca);
+            }
+            standIns.writeKubeconfig(kubeconfig, ca);
             List<Pod> pods = standIns.seed(cluster);
-            var control = new StandInsControl(standIns, metadata, cluster.node(), tokens, System.out);
+            var control = new StandInsControl(standIns, metadata, cluster.node(), tokens, System.out, ca);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stopped::countDown));
             Map<String, Integer> holds = holds(cluster, scale);
             LoggerFactory.getLogger(StandInsCommand.class).atInfo()

@@ -57,12 +57,21 @@ public final class StandInsControl {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .proxy(HttpClient.Builder.NO_PROXY).build();
 
+    private final Path apiServerCa;
+
     public StandInsControl(StandIns standIns, MetadataStandIn metadata, String node, Path tokens, PrintStream out) {
+        this(standIns, metadata, node, tokens, out, null);
+    }
+
+    /** As above, the ready line also naming {@code apiServerCa}, the https API server's certificate (or null). */
+    public StandInsControl(StandIns standIns, MetadataStandIn metadata, String node, Path tokens, PrintStream out,
+            Path apiServerCa) {
         this.standIns = standIns;
         this.metadata = metadata;
         this.node = node;
         this.tokens = tokens;
         this.out = out;
+        this.apiServerCa = apiServerCa;
     }
 
     /** Records seeded pods, writes their tokens, and prints the ready line with every address the test needs. */
@@ -78,6 +87,9 @@ public final class StandInsControl {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", "ready");
         line.put("apiServer", standIns.apiServerUrl().toString());
+        if (apiServerCa != null) {
+            line.put("apiServerCa", apiServerCa.toString());
+        }
         line.put("sts", standIns.sts().endpoint().toString());
         line.put("metadata", metadata.endpoint().toString());
         line.put("kubeconfig", kubeconfig.toString());
