@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
+import io.iamlet.testing.Certificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ class ClusterCaHttpClientFactoryTest {
 
     @Test
     void caDataIsTheOnlyAnchor() throws Exception {
-        Config config = base().withCaCertData(base64(pem(ROOTS.get(0)) + pem(ROOTS.get(1)))).build();
+        Config config = base().withCaCertData(base64(Certificates.pem(ROOTS.get(0)) + Certificates.pem(ROOTS.get(1))))
+                .build();
 
         assertThat(acceptedIssuers(ClusterCaHttpClientFactory.clusterCaOnly(config).orElseThrow()))
                 .containsExactlyInAnyOrder(ROOTS.get(0), ROOTS.get(1));
@@ -42,7 +44,7 @@ class ClusterCaHttpClientFactoryTest {
 
     @Test
     void caFileIsTheOnlyAnchor(@TempDir Path dir) throws Exception {
-        Path ca = Files.writeString(dir.resolve("ca.crt"), pem(ROOTS.get(2)));
+        Path ca = Files.writeString(dir.resolve("ca.crt"), Certificates.pem(ROOTS.get(2)));
         Config config = base().withCaCertFile(ca.toString()).build();
 
         assertThat(acceptedIssuers(ClusterCaHttpClientFactory.clusterCaOnly(config).orElseThrow()))
@@ -51,7 +53,7 @@ class ClusterCaHttpClientFactoryTest {
 
     @Test
     void withoutACaOrWithFabric8sOwnTrustSettingsFabric8Decides(@TempDir Path dir) throws Exception {
-        String ca = base64(pem(ROOTS.get(0)));
+        String ca = base64(Certificates.pem(ROOTS.get(0)));
 
         assertThat(ClusterCaHttpClientFactory.clusterCaOnly(base().build())).isEmpty();
         assertThat(ClusterCaHttpClientFactory.clusterCaOnly(base().withCaCertData(ca).withTrustCerts(true).build()))
@@ -75,20 +77,20 @@ class ClusterCaHttpClientFactoryTest {
 
     @Test
     void theBuilderTrustsTheCaAloneAndTheConfigurationStaysAsItWas() {
-        Config config = base().withMasterUrl("https://127.0.0.1:6443/").withCaCertData(base64(pem(ROOTS.get(0))))
-                .build();
+        Config config = base().withMasterUrl("https://127.0.0.1:6443/")
+                .withCaCertData(base64(Certificates.pem(ROOTS.get(0)))).build();
 
         var builder = (StandardHttpClientBuilder<?, ?, ?>) new ClusterCaHttpClientFactory().newBuilder(config);
 
         assertThat(acceptedIssuers(builder.getTrustManagers())).containsExactly(ROOTS.get(0));
         builder.build().close();
         assertThat(config.isTrustCerts()).isFalse();
-        assertThat(config.getCaCertData()).isEqualTo(base64(pem(ROOTS.get(0))));
+        assertThat(config.getCaCertData()).isEqualTo(base64(Certificates.pem(ROOTS.get(0))));
     }
 
     @Test
     void aBlankCaDataLeavesTheCaFile(@TempDir Path dir) throws Exception {
-        Path ca = Files.writeString(dir.resolve("ca.crt"), pem(ROOTS.get(1)));
+        Path ca = Files.writeString(dir.resolve("ca.crt"), Certificates.pem(ROOTS.get(1)));
         Config config = base().withCaCertData(" ").withCaCertFile(ca.toString()).build();
 
         assertThat(acceptedIssuers(ClusterCaHttpClientFactory.clusterCaOnly(config).orElseThrow()))
@@ -108,16 +110,6 @@ class ClusterCaHttpClientFactoryTest {
             }
         }
         return issuers;
-    }
-
-    static String pem(X509Certificate certificate) {
-        try {
-            return "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static String base64(String text) {

@@ -10,16 +10,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.StandardHttpClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.iamlet.testing.Certificates;
 import java.net.InetAddress;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +66,7 @@ class KubernetesClientsIT {
     void anHttpsApiServerSignedByTheConfiguredCaIsTrusted() throws Exception {
         X509Certificate serverCertificate = startHttps();
         System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY,
-                ClusterCaHttpClientFactoryTest.base64(ClusterCaHttpClientFactoryTest.pem(serverCertificate)));
+                ClusterCaHttpClientFactoryTest.base64(Certificates.pem(serverCertificate)));
 
         try (KubernetesClient client = KubernetesClients.agent()) {
             assertThat(client.namespaces().withName("shop").get().getMetadata().getName()).isEqualTo("shop");
@@ -81,7 +78,7 @@ class KubernetesClientsIT {
     void anHttpsApiServerTheConfiguredCaDidNotSignIsRefused() throws Exception {
         startHttps();
         System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY, ClusterCaHttpClientFactoryTest
-                .base64(ClusterCaHttpClientFactoryTest.pem(ClusterCaHttpClientFactoryTest.jdkRoots().get(0))));
+                .base64(Certificates.pem(ClusterCaHttpClientFactoryTest.jdkRoots().get(0))));
 
         try (KubernetesClient client = KubernetesClients.agent()) {
             assertThatThrownBy(() -> client.namespaces().withName("shop").get())
@@ -99,7 +96,7 @@ class KubernetesClientsIT {
         properties.forEach(System::setProperty);
         System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, "https://127.0.0.1:1");
         System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY,
-                ClusterCaHttpClientFactoryTest.base64(ClusterCaHttpClientFactoryTest.pem(ca)));
+                ClusterCaHttpClientFactoryTest.base64(Certificates.pem(ca)));
 
         try (KubernetesClient client = KubernetesClients.agent()) {
             var builder = (StandardHttpClientBuilder<?, ?, ?>) client.getHttpClient().newBuilder();
@@ -117,7 +114,7 @@ class KubernetesClientsIT {
         X509Certificate serverCertificate = startHttps(InetAddress.getByName("127.0.0.2"));
         assertThat(serverCertificate.getSubjectAlternativeNames()).noneMatch(name -> name.contains("127.0.0.2"));
         System.setProperty(Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY,
-                ClusterCaHttpClientFactoryTest.base64(ClusterCaHttpClientFactoryTest.pem(serverCertificate)));
+                ClusterCaHttpClientFactoryTest.base64(Certificates.pem(serverCertificate)));
         System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, "https://127.0.0.2:" + server.getPort());
 
         try (KubernetesClient client = KubernetesClients.agent()) {
@@ -143,25 +140,6 @@ class KubernetesClientsIT {
                 .always();
         properties.forEach(System::setProperty);
         System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, "https://localhost:" + server.getPort());
-        // the server's certificate as the test's own client sees it, whatever it is (no trust decided here)
-        SSLContext any = SSLContext.getInstance("TLS");
-        any.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket(address, server.getPort())) {
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
+        return Certificates.presentedBy(address, server.getPort());
     }
 }

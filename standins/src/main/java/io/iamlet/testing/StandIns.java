@@ -16,20 +16,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A cluster and an AWS account on loopback: the fabric8 mock API server (CRUD, plus the service-account issuer's
@@ -117,33 +110,9 @@ public final class StandIns implements AutoCloseable {
             throw new IllegalStateException("the API server speaks plain http");
         }
         try {
-            SSLContext any = SSLContext.getInstance("TLS");
-            // reads the certificate, decides nothing: the client given the file is the one that checks it
-            any.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket(bind, apiServer.getPort())) {
-                socket.startHandshake();
-                byte[] der = socket.getSession().getPeerCertificates()[0].getEncoded();
-                Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"
-                        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                        + "\n-----END CERTIFICATE-----\n");
-            }
+            Files.writeString(file, Certificates.pem(Certificates.presentedBy(bind, apiServer.getPort())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("reading the API server's certificate", e);
         }
     }
 
