@@ -221,6 +221,31 @@ class JwksTokenVerifierTest {
     }
 
     @Test
+    void aTokenAlteredInItsLastCharacterRightAfterTheGenuineOneIsVerifiedOnItsOwn() {
+        String genuine = tokens.builder().sign();
+        verifier.verify(genuine).join(); // verified, cached, and the last token this thread digested
+        verifier.verify(genuine).join(); // from the cache
+
+        char last = genuine.charAt(genuine.length() - 1);
+        String altered = genuine.substring(0, genuine.length() - 1) + (last == 'A' ? 'B' : 'A');
+
+        assertThat(failureOf(verifier.verify(altered)).reason()).isEqualTo("bad_signature");
+        assertThat(verifier.verify(genuine).join().podName()).isEqualTo("app-0");
+    }
+
+    @Test
+    void twoPodsTakingTurnsEachGetTheirOwnClaims() {
+        String a = tokens.token("team-a", "web-0", "pod-uid-1", "web", "sa-uid-1");
+        String b = tokens.token("team-b", "web-0", "pod-uid-2", "web", "sa-uid-2");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(verifier.verify(a).join().namespace()).isEqualTo("team-a");
+            assertThat(verifier.verify(b).join().namespace()).isEqualTo("team-b");
+            assertThat(verifier.verify(b).join().podUid()).isEqualTo("pod-uid-2");
+        }
+    }
+
+    @Test
     void aFullVerificationQueueIsAPrompt503() {
         Executor full = task -> {
             throw new RejectedExecutionException("queue full");
