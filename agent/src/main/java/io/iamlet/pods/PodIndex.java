@@ -81,6 +81,43 @@ public interface PodIndex {
      * lookups match and logs read as operators write addresses.
      */
     static String normalise(String ip) {
+        if (canonicalIpv4(ip)) {
+            return ip; // what the parse below would give back; it took ~2 % of a cached request's CPU under C1
+        }
         return io.netty.util.NetUtil.toAddressString(InetAddress.ofLiteral(ip));
+    }
+
+    /** Four decimal octets, 0-255, without leading zeros: an IPv4 literal that is already its own canonical form. */
+    static boolean canonicalIpv4(String ip) {
+        int length = ip.length();
+        if (length < 7 || length > 15) {
+            return false;
+        }
+        int octets = 0;
+        int i = 0;
+        while (i < length) {
+            int start = i;
+            int value = 0;
+            while (i < length && ip.charAt(i) >= '0' && ip.charAt(i) <= '9') {
+                value = value * 10 + (ip.charAt(i) - '0');
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && ip.charAt(start) == '0')) {
+                return false;
+            }
+            octets++;
+            if (i == length) {
+                break;
+            }
+            if (ip.charAt(i) != '.' || octets == 4) {
+                return false;
+            }
+            i++;
+            if (i == length) {
+                return false; // a trailing dot
+            }
+        }
+        return octets == 4;
     }
 }
