@@ -1,12 +1,13 @@
 package io.iamlet.server;
 
 import io.iamlet.failure.Failure;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -57,6 +58,12 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** The peer's address as handlers see it: the same for every request of the connection, so rendered once. */
     private String sourceIp;
     private ChannelHandlerContext ctx;
+    /**
+     * The response encoder's place in the pipeline: answers are written from there, past the encoder (which only
+     * the aggregator's 100 Continue uses), as the bytes {@link Responses#encode} made. Null outside a server
+     * pipeline.
+     */
+    private ChannelHandlerContext wireCtx;
     /** After a keep-alive answer is written: serve the next request, or close if the write failed. */
     private final ChannelFutureListener nextOrClose = written -> {
         if (written.isSuccess()) {
@@ -94,6 +101,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.wireCtx = ctx.pipeline().context(HttpResponseEncoder.class);
         if (ctx.channel().isActive()) {
             idle(ctx);
         }
@@ -284,14 +292,15 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private void respond(ChannelHandlerContext ctx, Exchange exchange, Response response) {
         exchange.done = true;
         boolean keepAlive = exchange.keepAlive && !server.draining().getAsBoolean();
-        FullHttpResponse wire;
+        boolean head = exchange.request != null && "HEAD".equals(exchange.request.method());
+        ByteBuf wire;
         try {
-            wire = server.responses().toNetty(response, exchange.version, keepAlive);
+            wire = server.responses().encode(response, exchange.version, keepAlive, head, ctx.alloc());
         } catch (RuntimeException e) {
             LOG.atError().setMessage("handler answered a response that cannot be sent")
                     .addKeyValue("endpoint", exchange.endpoint).setCause(e).log();
             response = Responses.error(500, "InternalError", "internal error");
-            wire = server.responses().toNetty(response, exchange.version, keepAlive);
+            wire = server.responses().encode(response, exchange.version, keepAlive, head, ctx.alloc());
         }
         long elapsed = ctx.executor().ticker().nanoTime() - exchange.startNanos;
         server.metrics().request(exchange.endpoint, response.status(), elapsed);
@@ -299,7 +308,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             LOG.atDebug().setMessage("answered").addKeyValue("endpoint", exchange.endpoint)
                     .addKeyValue("status", response.status()).log();
         }
-        ctx.writeAndFlush(wire).addListener(keepAlive ? nextOrClose : ChannelFutureListener.CLOSE);
+        // the bytes are the response already: written from the encoder's place in the pipeline, past it
+        (wireCtx != null ? wireCtx : ctx).writeAndFlush(wire)
+                .addListener(keepAlive ? nextOrClose : ChannelFutureListener.CLOSE);
     }
 
     private static void onLoop(ChannelHandlerContext ctx, Runnable task) {

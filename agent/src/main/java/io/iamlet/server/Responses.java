@@ -1,25 +1,23 @@
 package io.iamlet.server;
 
 import io.iamlet.failure.Failure;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,28 +33,34 @@ final class Responses {
     /** Framing headers are the server's business; a handler's value for them is ignored. */
     private static final List<String> RESERVED = List.of("content-length", "transfer-encoding", "connection",
             "keep-alive", "upgrade", "date", "server");
-    /** Headers without Netty's validation on every set: see {@link #toNetty}. */
-    private static final HttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory()
-            .withValidation(false);
-    /** Content-Length values of the usual body sizes, rendered once. */
-    private static final AsciiString[] LENGTHS = new AsciiString[4096];
+    private static final byte[] EMPTY = new byte[0];
+    private static final short CRLF = ('\r' << 8) | '\n';
+    private static final short COLON_SPACE = (':' << 8) | ' ';
+    private static final byte[] CONTENT_LENGTH = ascii(HttpHeaderNames.CONTENT_LENGTH + ": ");
+    private static final byte[] CONNECTION_CLOSE =
+            ascii(HttpHeaderNames.CONNECTION + ": " + HttpHeaderValues.CLOSE + "\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE =
+            ascii(HttpHeaderNames.CONNECTION + ": " + HttpHeaderValues.KEEP_ALIVE + "\r\n");
 
-    static {
-        for (int i = 0; i < LENGTHS.length; i++) {
-            LENGTHS[i] = AsciiString.cached(Integer.toString(i));
-        }
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private final String serverHeader;
+    /** "server: <value>\r\n", or nothing when no Server header is configured. */
+    private final byte[] serverLine;
     private final Clock clock;
     /** The Date header changes once a second: rendered once per second, not per response. */
-    private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, AsciiString.EMPTY_STRING);
+    private volatile DateHeader date = new DateHeader(Long.MIN_VALUE, EMPTY);
+    /** Status lines by status code, rendered on first use (published through the array's volatile semantics). */
+    private final AtomicReferenceArray<byte[]> statusLines10 = new AtomicReferenceArray<>(600);
+    private final AtomicReferenceArray<byte[]> statusLines11 = new AtomicReferenceArray<>(600);
 
-    private record DateHeader(long second, AsciiString text) {
+    private record DateHeader(long second, byte[] line) {
     }
 
     Responses(String serverHeader, Clock clock) {
-        this.serverHeader = serverHeader;
+        this.serverLine = serverHeader == null ? EMPTY : ascii(HttpHeaderNames.SERVER + ": "
+                + checkedValue("Server", serverHeader) + "\r\n");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -99,47 +103,95 @@ final class Responses {
     }
 
     /**
-     * The wire form of {@code response}. Adds Content-Type, Content-Length, Date, the configured Server header and
-     * the connection header ({@code close} when the connection ends after it; {@code keep-alive} for HTTP/1.0
-     * clients that asked for it). Throws IllegalArgumentException for a header value Netty refuses.
+     * The bytes of {@code response} on the wire, in one buffer from {@code alloc}: the status line, the handler's
+     * headers, Content-Type, Content-Length, Date, the configured Server header and the connection header
+     * ({@code close} when the connection ends after it; {@code keep-alive} for HTTP/1.0 clients that asked for it),
+     * a blank line, and the body unless the request was a HEAD. Throws IllegalArgumentException, before anything
+     * is allocated, for a status or a handler's header that HTTP does not allow.
      *
-     * <p>The headers are built without Netty's per-header validation: the server's own values are constants or
-     * rendered here, and a handler's are checked below by the same rules Netty applies.
+     * <p>Written here rather than by Netty's response encoder: the encoder built a header object and a buffer for
+     * the head, wrote the body as a second buffer through a promise combiner and copied it out of the heap, ~15 % of
+     * a cached request's CPU under C1. The header names are Netty's ({@link HttpHeaderNames}, lower case), and a
+     * handler's names and values are checked by Netty's own rules ({@link HttpHeaderValidationUtil}).
      */
-    FullHttpResponse toNetty(Response response, HttpVersion version, boolean keepAlive) {
-        if (response.status() < 100 || response.status() > 599) {
-            throw new IllegalArgumentException("not an HTTP status: " + response.status());
+    ByteBuf encode(Response response, HttpVersion version, boolean keepAlive, boolean head, ByteBufAllocator alloc) {
+        int status = response.status();
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("not an HTTP status: " + status);
         }
-        byte[] body = response.body() != null ? response.body() : new byte[0];
-        HttpHeaders headers = UNCHECKED.newHeaders();
-        setHeaders(headers, response, body.length, version, keepAlive);
-        return new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.wrappedBuffer(body), headers, EmptyHttpHeaders.INSTANCE);
+        byte[] body = response.body() != null ? response.body() : EMPTY;
+        CharSequence type = response.contentType() != null ? contentType(response.contentType()) : null;
+        Map<String, String> own = response.headers();
+        int headerBytes = 0;
+        if (!own.isEmpty()) {
+            for (Map.Entry<String, String> h : own.entrySet()) {
+                if (written(h.getKey(), type)) {
+                    headerBytes += checkedName(h.getKey()).length() + checkedValue(h.getKey(), h.getValue()).length()
+                            + 4;
+                }
+            }
+        }
+        byte[] statusLine = statusLine(version, status);
+        byte[] dateLine = dateLine();
+        ByteBuf out = alloc.ioBuffer(statusLine.length + headerBytes + 160 + serverLine.length
+                + (head ? 0 : body.length));
+        out.writeBytes(statusLine);
+        if (headerBytes > 0) {
+            for (Map.Entry<String, String> h : own.entrySet()) {
+                if (written(h.getKey(), type)) {
+                    header(out, h.getKey(), h.getValue());
+                }
+            }
+        }
+        if (type != null) {
+            header(out, HttpHeaderNames.CONTENT_TYPE, type);
+        }
+        out.writeBytes(CONTENT_LENGTH);
+        decimal(out, body.length);
+        out.writeShort(CRLF);
+        out.writeBytes(dateLine);
+        out.writeBytes(serverLine);
+        if (!keepAlive) {
+            out.writeBytes(CONNECTION_CLOSE);
+        } else if (version.equals(HttpVersion.HTTP_1_0)) {
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
+        }
+        out.writeShort(CRLF);
+        if (!head) {
+            out.writeBytes(body);
+        }
+        return out;
     }
 
-    private void setHeaders(HttpHeaders headers, Response response, int length, HttpVersion version,
-                            boolean keepAlive) {
-        if (!response.headers().isEmpty()) {
-            response.headers().forEach((name, value) -> {
-                if (!reserved(name)) {
-                    headers.set(checkedName(name), checkedValue(name, value));
-                }
-            });
+    /** A handler's header goes out unless it is the server's business or the response's own Content-Type wins. */
+    private static boolean written(String name, CharSequence type) {
+        return !reserved(name) && (type == null || !"content-type".equalsIgnoreCase(name));
+    }
+
+    private static void header(ByteBuf out, CharSequence name, CharSequence value) {
+        ByteBufUtil.writeAscii(out, name);
+        out.writeShort(COLON_SPACE);
+        ByteBufUtil.writeAscii(out, value);
+        out.writeShort(CRLF);
+    }
+
+    private static void decimal(ByteBuf out, int value) {
+        if (value >= 10) {
+            decimal(out, value / 10);
         }
-        if (response.contentType() != null) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, contentType(response.contentType()));
+        out.writeByte('0' + value % 10);
+    }
+
+    /** "HTTP/1.1 200 OK\r\n", rendered once per version and status. */
+    private byte[] statusLine(HttpVersion version, int status) {
+        AtomicReferenceArray<byte[]> lines = version.equals(HttpVersion.HTTP_1_0) ? statusLines10 : statusLines11;
+        byte[] line = lines.get(status);
+        if (line == null) {
+            HttpResponseStatus s = HttpResponseStatus.valueOf(status);
+            line = ascii(version.text() + " " + s.codeAsText() + " " + s.reasonPhrase() + "\r\n");
+            lines.set(status, line); // two threads may both render it: the same bytes
         }
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, length < LENGTHS.length ? LENGTHS[length]
-                : AsciiString.of(Integer.toString(length)));
-        headers.set(HttpHeaderNames.DATE, date());
-        if (serverHeader != null) {
-            headers.set(HttpHeaderNames.SERVER, serverHeader);
-        }
-        if (!keepAlive) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (version.equals(HttpVersion.HTTP_1_0)) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        return line;
     }
 
     private static boolean reserved(String name) {
@@ -176,14 +228,16 @@ final class Responses {
         };
     }
 
-    private AsciiString date() {
+    /** "date: <HTTP date>\r\n" of the current second. */
+    private byte[] dateLine() {
         long millis = clock.millis();
         long second = Math.floorDiv(millis, 1000L);
         DateHeader current = date;
         if (current.second() != second) {
-            current = new DateHeader(second, AsciiString.of(DateFormatter.format(new Date(second * 1000L))));
+            String line = "date: " + DateFormatter.format(new Date(second * 1000L)) + "\r\n";
+            current = new DateHeader(second, line.getBytes(StandardCharsets.ISO_8859_1));
             date = current;
         }
-        return current.text();
+        return current.line();
     }
 }

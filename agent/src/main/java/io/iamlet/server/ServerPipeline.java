@@ -3,7 +3,8 @@ package io.iamlet.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.util.function.Consumer;
 
 /**
@@ -12,15 +13,17 @@ import java.util.function.Consumer;
  *   <li>(no handler) the connection caps ({@link ConnectionCap}): beyond {@link ServerLimits#maxConnections()}
  *       open connections on this listener, or {@link ServerLimits#maxConnectionsPerSource()} from the new one's
  *       source IP, a new connection is closed before any byte is read;</li>
- *   <li>{@code codec}: {@link HttpServerCodec} with the request line and header limits; a request that breaks them
- *       comes out as a request with a failed decoder result (mapped to 414/431/400 by the dispatcher) and the
+ *   <li>{@code decoder}: {@link HttpRequestDecoder} with the request line and header limits; a request that breaks
+ *       them comes out as a request with a failed decoder result (mapped to 414/431/400 by the dispatcher) and the
  *       decoder discards the rest of the connection's bytes;</li>
+ *   <li>{@code encoder}: {@link HttpResponseEncoder}, outbound only, for the aggregator's {@code 100 Continue};</li>
  *   <li>{@code aggregator}: {@link BoundedAggregator}, at most {@link ServerLimits#maxContentLength()} body bytes,
  *       more becomes a 413 in turn; also answers {@code Expect: 100-continue};</li>
  *   <li>{@code dispatcher}: {@link Dispatcher}, which owns the read deadline (idle and slowloris), keep-alive,
  *       request ordering, the handler timeout and the rendering of failures.</li>
  * </ol>
- * Outbound, responses pass only the codec's encoder.
+ * Outbound, the dispatcher writes each answer as bytes ({@link Responses#encode}) from the encoder's place, so they
+ * pass no handler.
  */
 final class ServerPipeline extends ChannelInitializer<Channel> {
 
@@ -54,7 +57,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
         }
         onOpen.accept(ch);
         ch.pipeline()
-                .addLast("codec", new HttpServerCodec(decoder))
+                .addLast("decoder", new HttpRequestDecoder(decoder))
+                .addLast("encoder", new HttpResponseEncoder())
                 .addLast("aggregator", new BoundedAggregator(server.limits().maxContentLength()))
                 .addLast("dispatcher", new Dispatcher(server));
     }

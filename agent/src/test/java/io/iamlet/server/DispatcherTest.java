@@ -54,6 +54,41 @@ class DispatcherTest {
     }
 
     @Test
+    void writesTheResponseAsNettysEncoderDidByteForByte() throws Exception {
+        var h = new PipelineHarness(okRoutes());
+        h.send(GET_OK);
+
+        assertThat(h.wire()).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n"
+                + "date: Sat, 01 Mar 2025 12:00:00 GMT\r\n\r\nfine");
+        assertFalse(h.finish());
+    }
+
+    @Test
+    void anHttp10ClientThatAskedForKeepAliveIsToldSoWithTheServerHeader() throws Exception {
+        var h = new PipelineHarness(okRoutes(), ServerLimits.DEFAULTS, "EC2ws", PipelineHarness.DEFAULT_PEER);
+        h.send("GET /ok HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+
+        assertThat(h.wire()).isEqualTo("HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n"
+                + "date: Sat, 01 Mar 2025 12:00:00 GMT\r\nserver: EC2ws\r\nconnection: keep-alive\r\n\r\nfine");
+        assertThat(h.channel.isOpen()).isTrue();
+        assertFalse(h.finish());
+    }
+
+    @Test
+    void aHeadRequestGetsTheHeadersWithoutTheBodyAndTheConnectionGoesOn() throws Exception {
+        var h = new PipelineHarness(okRoutes());
+        h.send("HEAD /ok HTTP/1.1\r\nHost: x\r\n\r\n" + GET_OK);
+
+        String wire = h.wire();
+        String head = wire.substring(0, wire.indexOf("\r\n\r\n") + 4);
+        assertThat(head).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("content-length: ");
+        assertThat(wire.substring(head.length())).as("what follows the HEAD answer's headers")
+                .startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nfine");
+        assertThat(h.channel.isOpen()).isTrue();
+        assertFalse(h.finish());
+    }
+
+    @Test
     void unknownPathIs404WithJsonBody() throws Exception {
         var h = new PipelineHarness(okRoutes());
         h.send("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");

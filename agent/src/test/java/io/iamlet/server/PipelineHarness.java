@@ -110,6 +110,20 @@ final class PipelineHarness {
         return replies;
     }
 
+    /** The bytes written so far, as the client would read them (not parsed: for what a parser would hide). */
+    String wire() {
+        StringBuilder text = new StringBuilder();
+        for (Object out; (out = channel.readOutbound()) != null; ) {
+            ByteBuf buf = (ByteBuf) out;
+            try {
+                text.append(buf.toString(StandardCharsets.ISO_8859_1));
+            } finally {
+                buf.release();
+            }
+        }
+        return text.toString();
+    }
+
     /** The single response written so far. */
     Reply reply() {
         List<Reply> all = replies();
