@@ -234,8 +234,8 @@ final class Responses {
         long second = Math.floorDiv(millis, 1000L);
         DateHeader current = date;
         if (current.second() != second) {
-            String line = "date: " + DateFormatter.format(new Date(second * 1000L)) + "\r\n";
-            current = new DateHeader(second, line.getBytes(StandardCharsets.ISO_8859_1));
+            current = new DateHeader(second, ascii(HttpHeaderNames.DATE + ": "
+                    + DateFormatter.format(new Date(second * 1000L)) + "\r\n"));
             date = current;
         }
         return current.line();
