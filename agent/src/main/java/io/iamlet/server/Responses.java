@@ -213,7 +213,7 @@ final class Responses {
 
     /** Netty's own rule for a header value (no control characters but tab), as its validating headers would. */
     private static String checkedValue(String name, String value) {
-        if (value == null || HttpHeaderValidationUtil.validateValidHeaderValue(value) != -1) {
+        if (value == null || HeaderValueRule.firstProhibited(value) != -1) {
             throw new IllegalArgumentException("the value of header " + name + " contains a prohibited character");
         }
         return value;

@@ -2,6 +2,7 @@ package io.iamlet.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -13,8 +14,9 @@ import java.util.function.Consumer;
  *   <li>(no handler) the connection caps ({@link ConnectionCap}): beyond {@link ServerLimits#maxConnections()}
  *       open connections on this listener, or {@link ServerLimits#maxConnectionsPerSource()} from the new one's
  *       source IP, a new connection is closed before any byte is read;</li>
- *   <li>{@code decoder}: {@link HttpRequestDecoder} with the request line and header limits; a request that breaks
- *       them comes out as a request with a failed decoder result (mapped to 414/431/400 by the dispatcher) and the
+ *   <li>{@code decoder}: {@link HttpRequestDecoder} with the request line and header limits, and Netty's rules for
+ *       header names and values (values checked by {@link HeaderValueRule}); a request that breaks them comes
+ *       out as a request with a failed decoder result (mapped to 414/431/400 by the dispatcher) and the
  *       decoder discards the rest of the connection's bytes;</li>
  *   <li>{@code encoder}: {@link HttpResponseEncoder}, outbound only, for the aggregator's {@code 100 Continue};</li>
  *   <li>{@code aggregator}: {@link BoundedAggregator}, at most {@link ServerLimits#maxContentLength()} body bytes,
@@ -46,7 +48,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
         this.decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLineLength())
                 .setMaxHeaderSize(limits.maxHeaderSize())
-                .setMaxChunkSize(8192);
+                .setMaxChunkSize(8192)
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidator(HeaderValueRule.INSTANCE));
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,6 +35,12 @@ class ProtocolErrorsTest {
                 Arguments.of("unknown HTTP version", "GET /ok HTTP/7.1\r\nHost: x\r\n\r\n", 505,
                         "HTTPVersionNotSupported"),
                 Arguments.of("space in header name", "GET /ok HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+                        400, "InvalidRequest"),
+                Arguments.of("control character in a header value", "GET /ok HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n",
+                        400, "InvalidRequest"),
+                Arguments.of("NUL in the Authorization header", "GET /ok HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                        + "e".repeat(900) + "\u0000\r\n\r\n", 400, "InvalidRequest"),
+                Arguments.of("DEL in a header value", "GET /ok HTTP/1.1\r\nHost: x\r\nX-A: \u007f\r\n\r\n",
                         400, "InvalidRequest"),
                 Arguments.of("bad content length", "POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
                         400, "InvalidRequest"),
@@ -69,6 +76,21 @@ class ProtocolErrorsTest {
         assertThat(h.inputsReleased()).isTrue();
         assertThat(h.registry.get("iamlet.requests").tags("endpoint", "unmatched", "status", String.valueOf(status))
                 .counter().count()).isEqualTo(1.0);
+        assertFalse(h.finish());
+    }
+
+    @Test
+    void headerValuesWithTabsAndLatin1AreServed() throws Exception {
+        var routes = Routes.builder()
+                .exact("GET", "/ok", "ok", r -> CompletableFuture.completedFuture(
+                        Response.text(200, r.header("x-a").replace('\t', '_').replace('\u00e9', 'e').replace('\u00ff', 'y'))))
+                .build();
+        var h = new PipelineHarness(routes);
+        h.send("GET /ok HTTP/1.1\r\nHost: x\r\nX-A: a\tb\u00e9\u00ff\r\n\r\n");
+        var reply = h.reply();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("a_bey");
+        assertThat(h.channel.isOpen()).isTrue();
         assertFalse(h.finish());
     }
 }
