@@ -49,7 +49,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(limits.maxInitialLineLength())
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(8192)
-                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidator(HeaderValueRule.INSTANCE));
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory()
+                        .withValueValidator(HeaderValueRule.INSTANCE));
     }
 
     @Override

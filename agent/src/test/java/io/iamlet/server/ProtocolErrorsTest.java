@@ -36,8 +36,8 @@ class ProtocolErrorsTest {
                         "HTTPVersionNotSupported"),
                 Arguments.of("space in header name", "GET /ok HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
                         400, "InvalidRequest"),
-                Arguments.of("control character in a header value", "GET /ok HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n",
-                        400, "InvalidRequest"),
+                Arguments.of("control character in a header value",
+                        "GET /ok HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n", 400, "InvalidRequest"),
                 Arguments.of("NUL in the Authorization header", "GET /ok HTTP/1.1\r\nHost: x\r\nAuthorization: "
                         + "e".repeat(900) + "\u0000\r\n\r\n", 400, "InvalidRequest"),
                 Arguments.of("DEL in a header value", "GET /ok HTTP/1.1\r\nHost: x\r\nX-A: \u007f\r\n\r\n",
@@ -82,8 +82,8 @@ class ProtocolErrorsTest {
     @Test
     void headerValuesWithTabsAndLatin1AreServed() throws Exception {
         var routes = Routes.builder()
-                .exact("GET", "/ok", "ok", r -> CompletableFuture.completedFuture(
-                        Response.text(200, r.header("x-a").replace('\t', '_').replace('\u00e9', 'e').replace('\u00ff', 'y'))))
+                .exact("GET", "/ok", "ok", r -> CompletableFuture.completedFuture(Response.text(200,
+                        r.header("x-a").replace('\t', '_').replace('\u00e9', 'e').replace('\u00ff', 'y'))))
                 .build();
         var h = new PipelineHarness(routes);
         h.send("GET /ok HTTP/1.1\r\nHost: x\r\nX-A: a\tb\u00e9\u00ff\r\n\r\n");
