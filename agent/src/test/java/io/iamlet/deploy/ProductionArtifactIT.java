@@ -3,16 +3,25 @@ package io.iamlet.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the build ships for the image: one jar for both architectures, and an SBOM that lists exactly the libraries
- * inside it (CycloneDX, written by the build's package phase; the plugin needs Maven online, as CI runs it).
+ * What the build ships for the image: one jar for both architectures, its classes without local-variable tables,
+ * and an SBOM that lists exactly the libraries inside it (CycloneDX, written by the build's package phase; the plugin needs Maven online, as CI runs it).
  */
 class ProductionArtifactIT {
 
@@ -22,6 +31,58 @@ class ProductionArtifactIT {
             assertThat(jar.getEntry("META-INF/native/libnetty_transport_native_epoll_x86_64.so")).isNotNull();
             assertThat(jar.getEntry("META-INF/native/libnetty_transport_native_epoll_aarch_64.so")).isNotNull();
         }
+    }
+
+    /**
+     * The build drops local-variable tables (agent/build/StripLocalVariableTables.java) and nothing else: no class
+     * keeps one, and iamlet's own classes have the bytecode and line numbers the compiler gave them (the module's
+     * jar before shading, original-iamlet.jar), so stack traces in the log still name files and lines.
+     */
+    @Test
+    void theJarsClassesKeepTheirBytecodeAndLineNumbersButNoLocalVariableTables() throws IOException {
+        List<String> withTables = new ArrayList<>();
+        int classes = 0;
+        try (ZipFile jar = new ZipFile(Repo.path("agent/target/iamlet.jar").toFile());
+             ZipFile compiled = new ZipFile(Repo.path("agent/target/original-iamlet.jar").toFile())) {
+            for (ZipEntry entry : jar.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+                classes++;
+                ClassModel model = ClassFile.of().parse(jar.getInputStream(entry).readAllBytes());
+                if (codes(model).stream().anyMatch(code -> code.findAttribute(Attributes.localVariableTable())
+                        .isPresent() || code.findAttribute(Attributes.localVariableTypeTable()).isPresent())) {
+                    withTables.add(entry.getName());
+                }
+            }
+            List<? extends ZipEntry> ours = compiled.stream().filter(e -> e.getName().startsWith("io/iamlet/")
+                    && e.getName().endsWith(".class")).toList();
+            assertThat(ours).hasSizeGreaterThan(100);
+            for (ZipEntry entry : ours) {
+                ClassModel before = ClassFile.of().parse(compiled.getInputStream(entry).readAllBytes());
+                ClassModel after = ClassFile.of().parse(jar.getInputStream(jar.getEntry(entry.getName()))
+                        .readAllBytes());
+                assertThat(after.findAttribute(Attributes.sourceFile())).as(entry.getName()).isPresent();
+                assertThat(shape(after)).as(entry.getName()).isEqualTo(shape(before));
+            }
+        }
+        assertThat(classes).isGreaterThan(5_000);
+        assertThat(withTables).isEmpty();
+    }
+
+    private static List<CodeAttribute> codes(ClassModel model) {
+        return model.methods().stream().flatMap(m -> m.findAttribute(Attributes.code()).stream()).toList();
+    }
+
+    /** Each method's name, type, bytecode and line numbers. */
+    private static List<String> shape(ClassModel model) {
+        List<String> shape = new ArrayList<>();
+        for (MethodModel method : model.methods()) {
+            shape.add(method.methodName().stringValue() + method.methodType().stringValue());
+            method.findAttribute(Attributes.code()).ifPresent(code -> {
+                shape.add(HexFormat.of().formatHex(code.codeArray()));
+                code.findAttributes(Attributes.lineNumberTable()).forEach(table -> table.lineNumbers()
+                        .forEach(line -> shape.add(line.startPc() + ":" + line.lineNumber())));
+            });
+        }
+        return shape;
     }
 
     @Test
