@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +61,11 @@ class AssociationStatusIT {
     }
 
     private final List<StatusWrite> statusWrites = new CopyOnWriteArrayList<>();
+    /**
+     * Status writes the API server refuses (403, as without RBAC for the status subresource: fabric8 does not retry
+     * it on its own) before it accepts them again.
+     */
+    private final AtomicInteger refuseStatusWrites = new AtomicInteger();
     private final List<Replica> replicas = new ArrayList<>();
     private KubernetesMockServer api;
     private KubernetesClient admin;
@@ -75,6 +81,11 @@ class AssociationStatusIT {
                     String name = path.substring(0, path.length() - "/status".length());
                     statusWrites.add(new StatusWrite(name.substring(name.lastIndexOf('/') + 1),
                             request.getHeader("User-Agent")));
+                    if (refuseStatusWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\","
+                                + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                                + "\"code\":403}");
+                    }
                 }
                 return super.dispatch(request);
             }
@@ -180,6 +191,19 @@ class AssociationStatusIT {
     }
 
     @Test
+    void aRefusedStatusWriteIsTriedAgainWithoutWaitingForTheResync() {
+        refuseStatusWrites.set(4);
+        create("web", "shop", "web", s -> s.setRoleArn(ROLE + "app-web"));
+        replica("replica-a", Duration.ofMillis(300));
+
+        // refused four times (the informer's first events bring one or two passes; then the writer tries again after
+        // 0.3, 0.6, 1.2 s...), then written: well before the informer's 10-minute resync would bring another pass
+        await().atMost(CONVERGE).until(() -> reason("web").equals("Valid"));
+        assertThat(statusWrites).filteredOn(w -> w.association().equals("web")).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(refuseStatusWrites.get()).isZero();
+    }
+
+    @Test
     void theOtherReplicaTakesOverWhenTheHolderLeaves() {
         create("web", "shop", "web", s -> s.setRoleArn(ROLE + "app-web"));
         Replica first = replica("replica-a");
@@ -218,10 +242,14 @@ class AssociationStatusIT {
     }
 
     private Replica replica(String name) {
+        return replica(name, AssociationStatusWriter.RETRY_FIRST);
+    }
+
+    private Replica replica(String name, Duration retryFirst) {
         KubernetesClient client = client(name);
         var writer = new AssociationStatusWriter(client,
                 new RoleArnAllowList(List.of("arn:aws:iam::111122223333:role/*", "arn:aws:iam::444455556666:role/*")),
-                Clock.systemUTC());
+                Clock.systemUTC(), retryFirst);
         var leadership = StatusLeadership.start(client, NAMESPACE, "iamlet-webhook-status", name, FAST,
                 writer::startWriting, writer::stopWriting);
         Replica replica = new Replica(client, writer, leadership);
