@@ -123,8 +123,14 @@ public final class StripLocalVariableTables {
     private static boolean sameCode(CodeAttribute a, CodeAttribute b) {
         return Arrays.equals(a.codeArray(), b.codeArray()) && a.maxStack() == b.maxStack()
                 && a.maxLocals() == b.maxLocals()
-                && a.exceptionHandlers().size() == b.exceptionHandlers().size()
-                && Objects.equals(lines(a), lines(b)) && Objects.equals(frames(a), frames(b));
+                && Objects.equals(handlers(a), handlers(b)) && Objects.equals(lines(a), lines(b))
+                && Objects.equals(frames(a), frames(b));
+    }
+
+    private static List<String> handlers(CodeAttribute code) {
+        return code.exceptionHandlers().stream().map(h -> code.labelToBci(h.tryStart()) + "-"
+                + code.labelToBci(h.tryEnd()) + ">" + code.labelToBci(h.handler()) + " "
+                + h.catchType().map(c -> c.asInternalName()).orElse("*")).toList();
     }
 
     private static List<String> lines(CodeAttribute code) {
