@@ -55,13 +55,19 @@ public final class StripLocalVariableTables {
              var zip = new ZipOutputStream(file)) {
             for (ZipEntry entry : Collections.list(in.entries())) {
                 byte[] bytes = in.getInputStream(entry).readAllBytes();
-                byte[] written = entry.getName().endsWith(".class") ? strip(entry.getName(), bytes) : bytes;
-                if (written != bytes) {
-                    stripped++;
-                    before += bytes.length;
-                    after += written.length;
-                } else if (entry.getName().endsWith(".class") && hasLocalVariableTables(READ.parse(bytes))) {
-                    kept++;
+                byte[] written = bytes;
+                if (entry.getName().endsWith(".class")) {
+                    ClassModel original = READ.parse(bytes);
+                    if (hasLocalVariableTables(original)) {
+                        written = strip(entry.getName(), bytes, original);
+                        if (written == bytes) {
+                            kept++;
+                        } else {
+                            stripped++;
+                            before += bytes.length;
+                            after += written.length;
+                        }
+                    }
                 }
                 zip.putNextEntry(copyOf(entry, written != bytes));
                 zip.write(written);
@@ -73,12 +79,8 @@ public final class StripLocalVariableTables {
                 + " %d kept as they were%n", jar.getFileName(), stripped, before, after, kept);
     }
 
-    /** The class without its local-variable tables, or {@code bytes} itself when it has none or a check fails. */
-    static byte[] strip(String name, byte[] bytes) {
-        ClassModel original = READ.parse(bytes);
-        if (!hasLocalVariableTables(original)) {
-            return bytes;
-        }
+    /** The class ({@code bytes}, read as {@code original}) without its local-variable tables, or {@code bytes}. */
+    static byte[] strip(String name, byte[] bytes, ClassModel original) {
         try {
             byte[] rewritten = STRIP.transformClass(STRIP.parse(bytes),
                     ClassTransform.transformingMethodBodies(CodeTransform.ACCEPT_ALL));
