@@ -4,7 +4,7 @@
 # (-Xlog:aot+map=trace, ~280 MB of text), then sums the class metadata (classes, methods, bytecode, constant pools
 # and the arrays that follow them) by the class that owns them, grouped by package: MiB and classes per group,
 # largest first. Symbols are shared between classes and reported as one line. Needs a built jar and stand-ins
-# (./mvnw -q -B -DskipTests package); loopback only, as bin/iamlet aot-train.
+# (./mvnw -q -B -DskipTests package); loopback only, as bin/iamlet aot-train. TOP=N prints N groups (default 40).
 set -euo pipefail
 out="$(realpath -m "${1:-/tmp/aot-map/iamlet.aot}")"
 mkdir -p "$(dirname "$out")"
@@ -52,6 +52,6 @@ for _, kind, n, rest in objects:
     if kind == 'Class':
         classes[group(o)] += 1
 print(f'{sum(size.values()) / 2**20:.1f} MiB of metadata, {sum(classes.values())} classes')
-for g, n in size.most_common(40):
+for g, n in size.most_common(int(__import__("os").environ.get("TOP","40"))):
     print(f'{n / 2**20:7.2f} MiB {classes[g]:6d}  {g}')
 PY

@@ -15,6 +15,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -87,6 +88,18 @@ final class ClusterCaHttpClientFactory extends JdkHttpClientFactory {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(anchors);
         return Optional.of(trust.getTrustManagers());
+    }
+
+    /**
+     * The JDK client's own asynchronous work (its responses' and watches' callbacks) on virtual threads, one per
+     * task, as the STS clients' ({@code StsClients}): fabric8's default is a cached pool of platform threads, and
+     * seven of them stayed alive on an idle node (the watches keep them busy enough never to expire). Nothing to
+     * shut down when the client closes: a virtual thread ends with its task.
+     */
+    @Override
+    protected java.net.http.HttpClient.Builder createNewHttpClientBuilder() {
+        return java.net.http.HttpClient.newBuilder().executor(
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iamlet-kube-http-", 0).factory()));
     }
 
     private static String blankToNull(String s) {

@@ -14,6 +14,9 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.jackson.Jackson2JdkTypesModule;
 import io.iamlet.associations.PodIdentityAssociation;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -59,12 +62,31 @@ public final class KubernetesClients {
     public static KubernetesClient build(List<Class<? extends KubernetesResource>> kinds) {
         Config config = new ConfigBuilder().build(); // what KubernetesClientBuilder.build() makes without one
         var builder = new KubernetesClientBuilder().withConfig(config)
-                .withHttpClientFactory(new ClusterCaHttpClientFactory());
+                .withHttpClientFactory(new ClusterCaHttpClientFactory())
+                .withTaskExecutorSupplier(new VirtualTasks());
         String master = config.getMasterUrl();
         if (master != null && master.regionMatches(true, 0, "http://", 0, 7)) {
             builder.withHttpClientBuilderConsumer(HttpClient.Builder::preferHttp11);
         }
         return builder.withKubernetesSerialization(serialization(kinds)).build();
+    }
+
+    /**
+     * fabric8's tasks (the informers' event handlers, each informer's in order through fabric8's own serial
+     * executor, and the client's other asynchronous work) on virtual threads, one per task, instead of fabric8's
+     * cached pool of platform threads (four of them stayed alive on an idle node, each with its own stack). Shut
+     * down when the client closes, as fabric8 shuts its own pool down.
+     */
+    private static final class VirtualTasks implements KubernetesClientBuilder.ExecutorSupplier {
+        @Override
+        public Executor get() {
+            return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iamlet-kube-task-", 0).factory());
+        }
+
+        @Override
+        public void onClose(Executor executor) {
+            ((ExecutorService) executor).shutdownNow();
+        }
     }
 
     /**
