@@ -49,38 +49,31 @@ public final class StsClients {
      * @param region           the region, {@code AWS_REGION}
      * @param endpointOverride null for the regional endpoint (or {@code AWS_ENDPOINT_URL_STS})
      * @param proxy            null for a direct connection
-     * @param readTimeout      kept for the settings' shape: the attempt timeout bounds reading too
-     * @param maxConcurrency   unused by the JDK client, which opens connections as needed
+     * @param apiCallAttemptTimeout bounds one attempt, reading the answer included
      */
     public record Settings(
             String region,
             URI endpointOverride,
             ProxyConfiguration proxy,
             Duration connectTimeout,
-            Duration readTimeout,
             Duration apiCallAttemptTimeout,
             Duration apiCallTimeout,
-            int maxAttempts,
-            int maxConcurrency) {
+            int maxAttempts) {
 
         public Settings {
             Objects.requireNonNull(region, "region (AWS_REGION) must be set");
             requirePositive(connectTimeout, "connectTimeout");
-            requirePositive(readTimeout, "readTimeout");
             requirePositive(apiCallAttemptTimeout, "apiCallAttemptTimeout");
             requirePositive(apiCallTimeout, "apiCallTimeout");
             if (maxAttempts < 1 || maxAttempts > 10) {
                 throw new IllegalArgumentException("maxAttempts must be in [1,10], was " + maxAttempts);
             }
-            if (maxConcurrency < 1) {
-                throw new IllegalArgumentException("maxConcurrency must be positive, was " + maxConcurrency);
-            }
         }
 
-        /** Production defaults: 2 s connect, 5 s read/attempt, 12 s per call, 3 attempts, 64 connections. */
+        /** Production defaults: 2 s connect, 5 s per attempt, 12 s per call, 3 attempts. */
         public static Settings defaults(String region) {
             return new Settings(region, null, null, Duration.ofSeconds(2), Duration.ofSeconds(5),
-                    Duration.ofSeconds(5), Duration.ofSeconds(12), 3, 64);
+                    Duration.ofSeconds(12), 3);
         }
 
         /** Defaults plus the proxy named by the process environment and system properties. */
@@ -90,18 +83,17 @@ public final class StsClients {
         }
 
         public Settings withEndpointOverride(URI endpoint) {
-            return new Settings(region, endpoint, proxy, connectTimeout, readTimeout, apiCallAttemptTimeout,
-                    apiCallTimeout, maxAttempts, maxConcurrency);
+            return new Settings(region, endpoint, proxy, connectTimeout, apiCallAttemptTimeout, apiCallTimeout,
+                    maxAttempts);
         }
 
         Settings withProxy(ProxyConfiguration proxyConfiguration) {
-            return new Settings(region, endpointOverride, proxyConfiguration, connectTimeout, readTimeout,
-                    apiCallAttemptTimeout, apiCallTimeout, maxAttempts, maxConcurrency);
+            return new Settings(region, endpointOverride, proxyConfiguration, connectTimeout, apiCallAttemptTimeout,
+                    apiCallTimeout, maxAttempts);
         }
 
         public Settings withTimeouts(Duration attempt, Duration call, int attempts) {
-            return new Settings(region, endpointOverride, proxy, connectTimeout, readTimeout, attempt, call,
-                    attempts, maxConcurrency);
+            return new Settings(region, endpointOverride, proxy, connectTimeout, attempt, call, attempts);
         }
 
         private static void requirePositive(Duration d, String name) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -68,7 +69,11 @@ public final class UpstreamMetadata implements AutoCloseable {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.registry = Objects.requireNonNull(registry, "registry");
+        // the client's own work on virtual threads, as the STS clients': its default is a cached pool of platform
+        // threads, each kept a minute after its last use
         this.client = HttpClient.newBuilder()
+                .executor(Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("iamlet-upstream-http-", 0).factory()))
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
