@@ -29,10 +29,12 @@ json.dump({"node": "bench-node", "namespaces": [{"name": "bench", "annotations":
   "serviceAccounts": accounts, "pods": pods}, open(sys.argv[1], "w"))
 PY
 mkfifo "$out/in"
+# STANDINS_ARGS: more flags for the stand-ins, e.g. the scale run's "--scale-pods 50000 --scale-namespaces 2000
+# --scale-service-accounts 5000" (bench/compare.sh --scale)
 # HTTPS_API=1: the API server over https with its own CA, as a cluster's (default: plain http, as the benchmarks and
 # the AOT cache's training have it)
 api_tls=(); [ "${HTTPS_API:-}" = 1 ] && api_tls=(--api-https)
-bin/iamlet stand-ins --bind 127.0.0.1 "${api_tls[@]}" --spec "$out/node.json" --out "$out/s" --exit-on-eof <"$out/in" >"$out/standins.log" 2>&1 &
+bin/iamlet stand-ins --bind 127.0.0.1 "${api_tls[@]}" ${STANDINS_ARGS:-} --spec "$out/node.json" --out "$out/s" --exit-on-eof <"$out/in" >"$out/standins.log" 2>&1 &
 spid=$!
 ipid=""
 # whatever happens (a failed step under set -e included), nothing is left running unless HOLD=1 asked for it

@@ -1,8 +1,10 @@
 package io.iamlet.pods;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
@@ -47,9 +49,12 @@ public final class KubernetesClients {
     private KubernetesClients() {
     }
 
-    /** The agent's client, configured as fabric8 configures itself (kubeconfig, else the pod's service account). */
+    /**
+     * The agent's client, configured as fabric8 configures itself (kubeconfig, else the pod's service account). It
+     * reads objects without their {@code metadata.managedFields} ({@link #agentSerialization}).
+     */
     public static KubernetesClient agent() {
-        return build(AGENT_KINDS);
+        return build(agentSerialization());
     }
 
     /**
@@ -60,6 +65,10 @@ public final class KubernetesClients {
      * answer as HTTP/2 frames and failed the pod informer. Over {@code https://} (a cluster) nothing changes.
      */
     public static KubernetesClient build(List<Class<? extends KubernetesResource>> kinds) {
+        return build(serialization(kinds));
+    }
+
+    private static KubernetesClient build(KubernetesSerialization serialization) {
         Config config = new ConfigBuilder().build(); // what KubernetesClientBuilder.build() makes without one
         var builder = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new ClusterCaHttpClientFactory())
@@ -68,7 +77,7 @@ public final class KubernetesClients {
         if (master != null && master.regionMatches(true, 0, "http://", 0, 7)) {
             builder.withHttpClientBuilderConsumer(HttpClient.Builder::preferHttp11);
         }
-        return builder.withKubernetesSerialization(serialization(kinds)).build();
+        return builder.withKubernetesSerialization(serialization).build();
     }
 
     /**
@@ -94,7 +103,29 @@ public final class KubernetesClients {
      * except that it does not search the class path for kinds: it knows {@link Status} and {@code kinds}.
      */
     public static KubernetesSerialization serialization(List<Class<? extends KubernetesResource>> kinds) {
-        var mapper = JsonMapper.builderWithJackson2Defaults().addModule(new Jackson2JdkTypesModule()).build();
+        return serialization(kinds, JsonMapper.builderWithJackson2Defaults());
+    }
+
+    /**
+     * The agent's serialization: {@link #serialization} of {@link #AGENT_KINDS}, except that an object's
+     * {@code metadata.managedFields} are skipped as they are read, never bound. The API server sends them with every
+     * object and every watch event (a field set per manager: the kubelet's status updates, controllers, kubectl),
+     * often the largest part of a pod's metadata, and fabric8 would build a tree of maps for each; the agent reads
+     * none of it and writes back no object it read (it only creates Events), so nothing it sends loses them.
+     */
+    public static KubernetesSerialization agentSerialization() {
+        return serialization(AGENT_KINDS, JsonMapper.builderWithJackson2Defaults()
+                .addMixIn(ObjectMeta.class, WithoutManagedFields.class));
+    }
+
+    /** Jackson mix-in for {@link ObjectMeta}: {@code managedFields} skipped when read. */
+    @JsonIgnoreProperties({"managedFields"})
+    private abstract static class WithoutManagedFields {
+    }
+
+    private static KubernetesSerialization serialization(List<Class<? extends KubernetesResource>> kinds,
+                                                         JsonMapper.Builder builder) {
+        var mapper = builder.addModule(new Jackson2JdkTypesModule()).build();
         var serialization = new KubernetesSerialization(mapper, false);
         serialization.registerKubernetesResource(Status.class);
         kinds.forEach(serialization::registerKubernetesResource);

@@ -28,7 +28,7 @@ class InformerNamespacePoliciesIT {
     private final KubernetesMockServer server = TestPods.startCrudServer();
     // with the agent's own serialization (the kinds it reads, no class-path search), as `iamlet serve` builds it
     private final KubernetesClient client = server.createClient(builder -> builder.withKubernetesSerialization(
-            KubernetesClients.serialization(KubernetesClients.AGENT_KINDS)));
+            KubernetesClients.agentSerialization()));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final InformerNamespacePolicies policies =
             new InformerNamespacePolicies(client, Duration.ofMillis(300), registry);

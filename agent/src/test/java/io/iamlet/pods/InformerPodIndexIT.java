@@ -36,7 +36,7 @@ class InformerPodIndexIT {
     private final KubernetesMockServer server = TestPods.startCrudServer();
     // with the agent's own serialization (the kinds it reads, no class-path search), as `iamlet serve` builds it
     private final KubernetesClient client = server.createClient(builder -> builder.withKubernetesSerialization(
-            KubernetesClients.serialization(KubernetesClients.AGENT_KINDS)));
+            KubernetesClients.agentSerialization()));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> heard = new CopyOnWriteArrayList<>();
     private InformerPodIndex index;

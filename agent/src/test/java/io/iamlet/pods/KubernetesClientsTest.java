@@ -77,6 +77,44 @@ class KubernetesClientsTest {
         assertThat(pod.getMetadata().getNamespace()).isEqualTo("shop");
     }
 
+    // metadata as an API server sends it: managed fields of the kubelet's status updates and of kubectl
+    private static final String POD_WITH_MANAGED_FIELDS = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{"
+            + "\"name\":\"web\",\"namespace\":\"shop\",\"uid\":\"0b6f\",\"resourceVersion\":\"42\","
+            + "\"annotations\":{\"iam.amazonaws.com/role\":\"web\"},\"labels\":{\"app\":\"web\"},"
+            + "\"managedFields\":[{\"manager\":\"kubelet\",\"operation\":\"Update\",\"apiVersion\":\"v1\","
+            + "\"time\":\"2026-01-01T00:00:00Z\",\"fieldsType\":\"FieldsV1\",\"subresource\":\"status\","
+            + "\"fieldsV1\":{\"f:status\":{\"f:conditions\":{\"k:{\\\"type\\\":\\\"Ready\\\"}\":{\".\":{},"
+            + "\"f:status\":{}}},\"f:podIP\":{},\"f:podIPs\":{\".\":{},\"k:{\\\"ip\\\":\\\"10.0.0.7\\\"}\":{}}}}},"
+            + "{\"manager\":\"kubectl-client-side-apply\",\"operation\":\"Update\",\"fieldsType\":\"FieldsV1\","
+            + "\"fieldsV1\":{\"f:metadata\":{\"f:annotations\":{\".\":{},\"f:iam.amazonaws.com/role\":{}}}}}]},"
+            + "\"spec\":{\"nodeName\":\"n1\",\"serviceAccountName\":\"sa\"},\"status\":{\"podIP\":\"10.0.0.7\"}}";
+
+    @Test
+    void agentReadsObjectsWithoutTheirManagedFieldsAndKeepsTheRestOfTheMetadata() {
+        var pod = (PodView) event("MODIFIED", POD_WITH_MANAGED_FIELDS).getObject();
+
+        assertThat(pod.getMetadata().getManagedFields()).isNullOrEmpty();
+        assertThat(pod.getMetadata().getUid()).isEqualTo("0b6f");
+        assertThat(pod.getMetadata().getResourceVersion()).isEqualTo("42");
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry("iam.amazonaws.com/role", "web");
+        assertThat(pod.getMetadata().getLabels()).containsEntry("app", "web");
+        assertThat(pod.getStatus().podIP()).isEqualTo("10.0.0.7");
+        var namespace = (Namespace) event("ADDED", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
+                + "{\"name\":\"shop\",\"managedFields\":[{\"manager\":\"kubectl\",\"fieldsV1\":{}}]}}").getObject();
+        assertThat(namespace.getMetadata().getManagedFields()).isNullOrEmpty();
+        assertThat(namespace.getMetadata().getName()).isEqualTo("shop");
+    }
+
+    @Test
+    void managedFieldsAreLeftOutByTheAgentsSerializationAlone() {
+        // the same JSON through the serialization the webhook's client uses keeps them: the agent's mix-in drops them
+        var full = KubernetesClients.serialization(KubernetesClients.AGENT_KINDS)
+                .unmarshal(POD_WITH_MANAGED_FIELDS, PodView.class);
+
+        assertThat(full.getMetadata().getManagedFields()).extracting(m -> m.getManager())
+                .containsExactly("kubelet", "kubectl-client-side-apply");
+    }
+
     @Test
     void watchErrorIsReadAsStatusSoTheInformerCanListAgain() {
         var error = event("ERROR", "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\",\"message\":"
