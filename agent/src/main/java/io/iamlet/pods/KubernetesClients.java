@@ -34,7 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * operation's type where one is expected, as it does for a custom resource it was not told about.
  *
  * <p>The API server's certificate is trusted only when it chains to the CA the configuration names, as kubectl does
- * ({@link ClusterCaHttpClientFactory}). Everything else (the JSON mapper, its modules and defaults, the
+ * ({@link ClusterCaHttpClientFactory}). The client's asynchronous work runs on virtual threads, not on fabric8's
+ * cached pools of platform threads ({@link VirtualTasks}, {@link ClusterCaHttpClientFactory}). The agent's client
+ * skips managed fields ({@link #agentSerialization}). Everything else (the JSON mapper, its modules and defaults, the
  * configuration from kubeconfig or the service account) is what {@code new KubernetesClientBuilder().build()} gives.
  */
 public final class KubernetesClients {
