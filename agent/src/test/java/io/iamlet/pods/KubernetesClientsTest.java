@@ -8,8 +8,13 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.impl.BaseClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.iamlet.associations.PodIdentityAssociation;
+import java.net.http.HttpClient;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,6 +118,28 @@ class KubernetesClientsTest {
 
         assertThat(full.getMetadata().getManagedFields()).extracting(m -> m.getManager())
                 .containsExactly("kubelet", "kubectl-client-side-apply");
+    }
+
+    /** fabric8's tasks (the informers' event handlers) run on virtual threads, not on a pool of platform threads. */
+    @Test
+    void fabric8sTasksRunOnVirtualThreads() throws Exception {
+        Executor tasks = ((BaseClient) client).getExecutor();
+
+        assertThat(threadThatRan(tasks).isVirtual()).isTrue();
+    }
+
+    /** So do the JDK HTTP client's own tasks (its responses' and watches' callbacks). */
+    @Test
+    void theApiClientsCallbacksRunOnVirtualThreads() throws Exception {
+        try (HttpClient http = new ClusterCaHttpClientFactory().createNewHttpClientBuilder().build()) {
+            assertThat(threadThatRan(http.executor().orElseThrow()).isVirtual()).isTrue();
+        }
+    }
+
+    private static Thread threadThatRan(Executor executor) throws Exception {
+        var ran = new CompletableFuture<Thread>();
+        executor.execute(() -> ran.complete(Thread.currentThread()));
+        return ran.get(5, TimeUnit.SECONDS);
     }
 
     @Test
