@@ -33,6 +33,8 @@ record TokenDigest(long a, long b, long c, long d) {
      * threads at once at worst both compute the same digest, or one entry is lost. Neither gives a wrong digest.
      */
     static final int SETS = 1 << 8;
+    /** {@link #set}'s shift: keeps the top log2(SETS) bits of the mixed tail. */
+    private static final int SET_SHIFT = Integer.SIZE - Integer.numberOfTrailingZeros(SETS);
     private static final Slot[] RECENT = new Slot[2 * SETS];
 
     /** A thread's SHA-256 object: no provider look-up per digest (Netty's {@link FastThreadLocal}: an index on the
@@ -84,7 +86,7 @@ record TokenDigest(long a, long b, long c, long d) {
 
     /** The set of a token with this {@link #tail}: Fibonacci hashing onto {@value #SETS} sets. */
     static int set(int tail) {
-        return (tail * 0x9E3779B9) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(SETS));
+        return (tail * 0x9E3779B9) >>> SET_SHIFT;
     }
 
     // equals and hashCode written out: a record's generated ones go through method handles, which C1 (the image's
